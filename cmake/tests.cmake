@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: Apache-2.0
+# Test registration: every tests/unit/test_*.c and tests/powerloss/test_*.c is one cmocka executable.
+find_library(CMOCKA_LIB cmocka REQUIRED)
+
+file(GLOB SDFU_SUPPORT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
+add_library(sdfu_testsupport STATIC ${SDFU_SUPPORT_SOURCES})
+target_include_directories(sdfu_testsupport PUBLIC ${CMAKE_SOURCE_DIR}/tests/support ${CMAKE_SOURCE_DIR}/src)
+target_link_libraries(sdfu_testsupport PUBLIC sdfu_sim smpdfu sdfu_crypto ${CMOCKA_LIB})
+target_compile_options(sdfu_testsupport PRIVATE ${SDFU_HOST_WARNINGS})
+target_compile_definitions(sdfu_testsupport PRIVATE _GNU_SOURCE)
+
+function(sdfu_add_cmocka_tests dir label timeout)
+  file(GLOB _tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${dir}/test_*.c)
+  foreach(src ${_tests})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name} ${src})
+    # --whole-archive is not needed: the fake port lives in sdfu_testsupport and is linked first.
+    target_link_libraries(${name} PRIVATE sdfu_testsupport sdfu_sim smpdfu sdfu_crypto ${CMOCKA_LIB})
+    target_compile_options(${name} PRIVATE ${SDFU_HOST_WARNINGS})
+    target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS ${label} TIMEOUT ${timeout}
+      ENVIRONMENT "SDFU_TEST_TMP=${CMAKE_BINARY_DIR}/test-tmp;SDFU_VENV=${CMAKE_SOURCE_DIR}/.venv")
+  endforeach()
+endfunction()
+
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/test-tmp)
+sdfu_add_cmocka_tests(tests/unit unit 120)
+sdfu_add_cmocka_tests(tests/powerloss powerloss 900)
+
+# The core archive must not reference allocation, stdio or socket calls.
+add_test(NAME core_symbols
+  COMMAND ${CMAKE_SOURCE_DIR}/scripts/check-core-symbols.sh $<TARGET_FILE:smpdfu>)
+set_tests_properties(core_symbols PROPERTIES LABELS unit)

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Compile-time capacities and options; every default can be overridden by a user config header. */
+#ifndef SDFU_CONFIG_H
+#define SDFU_CONFIG_H
+
+/*
+ * A user config header is included first when SDFU_CONFIG_FILE is defined,
+ * e.g. -DSDFU_CONFIG_FILE=\"my_sdfu_config.h\". Every macro below is an #ifndef
+ * default, so the user header only names what it changes.
+ */
+#ifdef SDFU_CONFIG_FILE
+#include SDFU_CONFIG_FILE
+#endif
+
+/* ---- SMP core ---------------------------------------------------------- */
+/** Largest SMP frame (8-byte header + CBOR) the server accepts and sends; reported as buf_size. RAM: one response buffer of this size. */
+#ifndef SDFU_SMP_BUF_SIZE
+#define SDFU_SMP_BUF_SIZE 2048
+#endif
+/** Reported as buf_count (MCUmgr parameters, 0/6): how many requests a client may pipeline. */
+#ifndef SDFU_SMP_BUF_COUNT
+#define SDFU_SMP_BUF_COUNT 4
+#endif
+/** zcbor state depth used by handlers (nesting + backups). */
+#ifndef SDFU_SMP_CBOR_STATES
+#define SDFU_SMP_CBOR_STATES 6
+#endif
+/** Accept SMP v1 requests (the Go CLI and Rust serial clients are v1-only). */
+#ifndef SDFU_SMP_V1
+#define SDFU_SMP_V1 1
+#endif
+
+/* ---- OS group ---------------------------------------------------------- */
+/** Delay between sending the reset response and calling the port's reset, in ms. */
+#ifndef SDFU_OS_RESET_DELAY_MS
+#define SDFU_OS_RESET_DELAY_MS 250
+#endif
+/** Strings reported by OS/application info (0/7). */
+#ifndef SDFU_OS_INFO_KERNEL
+#define SDFU_OS_INFO_KERNEL "smpdfu"
+#endif
+#ifndef SDFU_OS_INFO_MACHINE
+#define SDFU_OS_INFO_MACHINE "unknown"
+#endif
+
+/* ---- Image group ------------------------------------------------------- */
+/** Verify the whole-file SHA-256 of an upload and answer "match" on the final chunk. */
+#ifndef SDFU_IMG_VERIFY_SHA
+#define SDFU_IMG_VERIFY_SHA 1
+#endif
+/** Compare build numbers too when checking "upgrade" (Zephyr VERSION_CMP_USE_BUILD_NUMBER). */
+#ifndef SDFU_IMG_VERSION_CMP_USE_BUILD
+#define SDFU_IMG_VERSION_CMP_USE_BUILD 0
+#endif
+
+/* ---- Flash ------------------------------------------------------------- */
+/** Largest write alignment any flash device may have (bytes). Sizes the stream writer buffer. */
+#ifndef SDFU_FLASH_MAX_ALIGN
+#define SDFU_FLASH_MAX_ALIGN 32
+#endif
+/** Maximum sector-range descriptors per flash device. */
+#ifndef SDFU_FLASH_MAX_SECTOR_RANGES
+#define SDFU_FLASH_MAX_SECTOR_RANGES 4
+#endif
+
+/* ---- Boot (MCUboot compatibility) -------------------------------------- */
+/** BOOT_MAX_ALIGN used for trailer layout (MCUboot default 8). */
+#ifndef SDFU_BOOT_MAX_ALIGN
+#define SDFU_BOOT_MAX_ALIGN 8
+#endif
+/** MCUBOOT_MAX_IMG_SECTORS: sizes the swap-status area of the trailer. */
+#ifndef SDFU_BOOT_MAX_IMG_SECTORS
+#define SDFU_BOOT_MAX_IMG_SECTORS 128
+#endif
+
+/* ---- Event bus --------------------------------------------------------- */
+/** Number of events that may be queued at once (static pool). */
+#ifndef SDFU_EVT_POOL_SIZE
+#define SDFU_EVT_POOL_SIZE 16
+#endif
+
+/* ---- DFU module -------------------------------------------------------- */
+/** Module enabled (CONFIG_DESKTOP_DFU_MCUMGR_ENABLE). */
+#ifndef SDFU_CONFIG_DFU_MCUMGR
+#define SDFU_CONFIG_DFU_MCUMGR 1
+#endif
+/** DFU lock utility used by the module (CONFIG_DESKTOP_DFU_LOCK). */
+#ifndef SDFU_CONFIG_DFU_LOCK
+#define SDFU_CONFIG_DFU_LOCK 1
+#endif
+/** Inactivity before the module releases the DFU lock, in ms (DFU_TIMEOUT). */
+#ifndef SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS
+#define SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS 5000
+#endif
+
+/* ---- Logging ----------------------------------------------------------- */
+/** 0 off, 1 error, 2 warning, 3 info, 4 debug. */
+#ifndef SDFU_LOG_LEVEL
+#define SDFU_LOG_LEVEL 3
+#endif
+
+#endif /* SDFU_CONFIG_H */

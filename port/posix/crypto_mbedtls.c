@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Crypto port for the host: SHA-256, ECDSA/RSA-PSS verification and base64 through Mbed TLS. */
+#include <string.h>
+
+#include <mbedtls/base64.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
+
+#include "sdfu/crypto.h"
+#include "sdfu/err.h"
+
+_Static_assert(sizeof(mbedtls_sha256_context) <= SDFU_SHA256_CTX_SIZE,
+	       "SDFU_SHA256_CTX_SIZE too small for mbedtls_sha256_context");
+
+static mbedtls_sha256_context *sha_ctx(struct sdfu_sha256 *ctx)
+{
+	return (mbedtls_sha256_context *)(void *)ctx->u.raw;
+}
+
+int sdfu_sha256_start(struct sdfu_sha256 *ctx)
+{
+	mbedtls_sha256_init(sha_ctx(ctx));
+	return mbedtls_sha256_starts_ret(sha_ctx(ctx), 0) == 0 ? SDFU_OK : SDFU_ERR_IO;
+}
+
+int sdfu_sha256_update(struct sdfu_sha256 *ctx, const void *data, size_t len)
+{
+	return mbedtls_sha256_update_ret(sha_ctx(ctx), data, len) == 0 ? SDFU_OK : SDFU_ERR_IO;
+}
+
+int sdfu_sha256_finish(struct sdfu_sha256 *ctx, uint8_t out[SDFU_SHA256_LEN])
+{
+	int rc = mbedtls_sha256_finish_ret(sha_ctx(ctx), out);
+
+	mbedtls_sha256_free(sha_ctx(ctx));
+	return rc == 0 ? SDFU_OK : SDFU_ERR_IO;
+}
+
+int sdfu_sig_verify(enum sdfu_sig_alg alg, const uint8_t *key, size_t key_len,
+		    const uint8_t *hash, size_t hash_len, const uint8_t *sig, size_t sig_len)
+{
+	mbedtls_pk_context pk;
+	int rc;
+	int ret = SDFU_ERR_VERIFY;
+
+	if (alg == SDFU_SIG_ED25519) {
+		return SDFU_ERR_NOTSUP; /* Mbed TLS 2.28 (Debian) has no Ed25519 */
+	}
+	mbedtls_pk_init(&pk);
+	rc = mbedtls_pk_parse_public_key(&pk, key, key_len);
+	if (rc != 0) {
+		mbedtls_pk_free(&pk);
+		return SDFU_ERR_INVAL;
+	}
+	switch (alg) {
+	case SDFU_SIG_ECDSA_P256:
+		if (!mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECKEY)) {
+			ret = SDFU_ERR_INVAL;
+			break;
+		}
+		rc = mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256, hash, hash_len, sig, sig_len);
+		ret = rc == 0 ? SDFU_OK : SDFU_ERR_VERIFY;
+		break;
+	case SDFU_SIG_RSA2048_PSS: {
+		mbedtls_pk_rsassa_pss_options opt = {
+			.mgf1_hash_id = MBEDTLS_MD_SHA256,
+			.expected_salt_len = 32,
+		};
+		if (!mbedtls_pk_can_do(&pk, MBEDTLS_PK_RSA)) {
+			ret = SDFU_ERR_INVAL;
+			break;
+		}
+		rc = mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &opt, &pk, MBEDTLS_MD_SHA256, hash,
+					   hash_len, sig, sig_len);
+		ret = rc == 0 ? SDFU_OK : SDFU_ERR_VERIFY;
+		break;
+	}
+	default:
+		ret = SDFU_ERR_NOTSUP;
+		break;
+	}
+	mbedtls_pk_free(&pk);
+	return ret;
+}
+
+int sdfu_base64_encode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
+{
+	int rc = mbedtls_base64_encode(dst, dlen, olen, src, slen);
+
+	if (rc == MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL) {
+		return SDFU_ERR_MSGSIZE;
+	}
+	return rc == 0 ? SDFU_OK : SDFU_ERR_CORRUPT;
+}
+
+int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
+{
+	int rc = mbedtls_base64_decode(dst, dlen, olen, src, slen);
+
+	if (rc == MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL) {
+		return SDFU_ERR_MSGSIZE;
+	}
+	return rc == 0 ? SDFU_OK : SDFU_ERR_CORRUPT;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Idempotent setup for a fresh machine: Debian packages, the Python venv, and the cached peer clients.
+# A second run takes seconds and needs no network.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${SDFU_CACHE:-$HOME/.cache/smpdfu}
+mkdir -p "$CACHE"
+log() { echo "setup: $*" >&2; }
+
+# ---- Debian packages ---------------------------------------------------------
+APT_PKGS="cmake ninja-build gcc libcmocka-dev libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+ clang libclang-rt-14-dev libudev-dev pkg-config valgrind python3-venv"
+missing=""
+for p in $APT_PKGS; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  log "installing Debian packages:$missing"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+
+# ---- Python venv (pinned) ----------------------------------------------------
+VENV="$ROOT/.venv"
+stamp="$VENV/.requirements.sha256"
+want=$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "creating venv with pinned requirements"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+  echo "$want" > "$stamp"
+fi
+
+# ---- Rust peer client (crates.io), built once per version, cached outside the clone ----
+# vouch-opensource's mcumgr-client is not published on crates.io; mcumgr-toolkit is the
+# crates.io Rust MCUmgr client we use (see docs/TESTING.md).
+RUST_CLIENT_VER=0.20.0
+RUST_DIR="$CACHE/mcumgr-toolkit-$RUST_CLIENT_VER"
+if [ ! -e "$RUST_DIR/.done" ] && [ ! -e "$RUST_DIR/.failed" ]; then
+  if command -v cargo >/dev/null; then
+    log "building mcumgr-toolkit $RUST_CLIENT_VER (once; cached in $RUST_DIR)"
+    if cargo install -q --locked --root "$RUST_DIR" mcumgr-toolkit --version "$RUST_CLIENT_VER" \
+        >"$CACHE/mcumgr-toolkit-build.log" 2>&1; then
+      touch "$RUST_DIR/.done"
+    else
+      log "mcumgr-toolkit build failed; see $CACHE/mcumgr-toolkit-build.log (its tests will skip)"
+      mkdir -p "$RUST_DIR"; touch "$RUST_DIR/.failed"
+    fi
+  fi
+fi
+
+# ---- Go mcumgr CLI ---------------------------------------------------------------
+# github.com/apache/mynewt-mcumgr-cli depends on mynewt.apache.org/newtmgr, which the module
+# proxy reachable here refuses (403, host not on its allowlist). We try once and remember.
+GO_DIR="$CACHE/go-mcumgr"
+if [ ! -e "$GO_DIR/.done" ] && [ ! -e "$GO_DIR/.failed" ] && command -v go >/dev/null; then
+  mkdir -p "$GO_DIR"
+  if GOBIN="$GO_DIR/bin" timeout 300 go install github.com/apache/mynewt-mcumgr-cli/mcumgr@latest \
+      >"$GO_DIR/build.log" 2>&1; then
+    touch "$GO_DIR/.done"
+  else
+    log "Go mcumgr CLI unavailable: $(tail -n 2 "$GO_DIR/build.log" | tr '\n' ' ')"
+    touch "$GO_DIR/.failed"
+  fi
+fi
+log "ok"
