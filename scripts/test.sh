@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Run every test: setup, host build + unit/power-loss tests (CTest), ASan/UBSan unit tests,
+# the Cortex-M4 build of the core with its symbol check, and the interop tests with real clients.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+failed=()
+step() { echo; echo "=== $* ==="; }
+
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+mkdir -p build
+
+step "host build (debug)"
+{ cmake --preset host-debug >/dev/null && cmake --build build/host-debug -- -k 0 >build/host.log 2>&1; } \
+  || { tail -n 60 build/host.log; failed+=("host build"); }
+
+step "CTest: unit + power-loss (host-debug)"
+ctest --test-dir build/host-debug --output-on-failure -j2 || failed+=("ctest host-debug")
+
+if [ "${SDFU_SKIP_ASAN:-0}" != 1 ]; then
+  step "CTest: unit tests under ASan/UBSan"
+  { cmake --preset host-asan >/dev/null && cmake --build build/host-asan >build/asan.log 2>&1; } \
+    || { tail -n 40 build/asan.log; failed+=("asan build"); }
+  ctest --test-dir build/host-asan --output-on-failure -j2 -L unit || failed+=("ctest host-asan")
+fi
+
+step "Cortex-M4 build of the core (-Werror) and symbol check"
+{ cmake --preset cortex-m4 >/dev/null && cmake --build build/cortex-m4 >build/m4.log 2>&1; } \
+  || { tail -n 40 build/m4.log; failed+=("cortex-m4 build"); }
+NM=arm-none-eabi-nm scripts/check-core-symbols.sh build/cortex-m4/libsmpdfu.a || failed+=("cortex-m4 symbols")
+
+step "interop tests (pytest, real clients)"
+SDFU_DEVICE="$ROOT/build/host-debug/smpdfu-device" .venv/bin/pytest tests/interop -q -p no:cacheprovider
+rc=$?
+# pytest exit 5 = no tests collected; that is a failure for us too.
+[ $rc -eq 0 ] || failed+=("pytest interop (exit $rc)")
+
+rm -f build/host.log build/asan.log build/m4.log
+echo
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "FAILED steps: ${failed[*]}"
+  exit 1
+fi
+echo "all test steps passed"

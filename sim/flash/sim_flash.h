@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Simulated NOR flash for the host: RAM or file backed, real write/erase rules, fault injection. */
+#ifndef SDFU_SIM_FLASH_H
+#define SDFU_SIM_FLASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sdfu/flash.h"
+
+/*
+ * A `struct sim_flash` owns one simulated device and fills a `struct sdfu_flash_dev`
+ * (`f->dev`) plus one `struct sdfu_flash_area` per SDFU_FA_* id (`f->areas`), laid out
+ * by a built-in geometry (`sim_layout_get`). Host only: uses malloc and stdio.
+ *
+ * Rules enforced like real NOR flash (MCUboot simflash style):
+ *  - write: `off` and `len` multiples of `write_align`, inside the device, and every
+ *    byte not programmed since its sector was last erased. Misalignment or out of
+ *    range -> SDFU_ERR_INVAL; a write over programmed bytes -> SDFU_ERR_IO (nothing is
+ *    written). Both bump `stats.violations`.
+ *  - erase: whole sectors only (start and end on sector boundaries) -> else SDFU_ERR_INVAL
+ *    and a violation.
+ *  - "programmed" is tracked per byte since the last erase, so writing the erased value
+ *    (padding) still consumes the byte. When a file is loaded, bytes that differ from the
+ *    erased value count as programmed and the rest as erased.
+ *
+ * Fault injection counts *mutating* operations (write and erase calls) from 1 after
+ * arming; reads never count and never fail unless the power is off. A power cut makes
+ * the chosen op behave per `enum sim_flash_cut_mode` and then every call (read, write,
+ * erase) returns SDFU_ERR_POWERLOSS until sim_flash_power_on().
+ *
+ * Not thread-safe; call from one thread.
+ */
+
+/** Built-in geometry: device, sectors and the SDFU_FA_* areas. */
+struct sim_flash_layout {
+	const char *name;
+	uint32_t size;
+	uint16_t write_align;
+	uint8_t erased_val;
+	uint8_t sector_range_count;
+	struct sdfu_flash_sector_range sectors[SDFU_FLASH_MAX_SECTOR_RANGES];
+	struct {
+		uint32_t off;
+		uint32_t size;
+	} areas[SDFU_FA_COUNT]; /**< indexed by enum sdfu_flash_area_id; size 0 = absent */
+};
+
+/**
+ * Look up a built-in layout by name: "nrf52840" (1 MiB, 4 KiB sectors, align 4,
+ * 48 KiB bootloader, two 472 KiB slots, 8 KiB scratch, 24 KiB storage), "mixed8"
+ * (align 8; 4/8/16 KiB sectors; 240 KiB slots in 16 KiB sectors), "large128k"
+ * (2 MiB, 128 KiB sectors, align 32, 768 KiB slots). NULL when unknown.
+ */
+const struct sim_flash_layout *sim_layout_get(const char *name);
+/** The i-th built-in layout (0..), NULL past the end; for "run on every geometry" loops. */
+const struct sim_flash_layout *sim_layout_at(unsigned i);
+
+/** How an armed power cut treats the op it hits. */
+enum sim_flash_cut_mode {
+	SIM_FLASH_CUT_ATOMIC = 0,    /**< the op does not happen at all */
+	SIM_FLASH_CUT_TORN_WRITE,    /**< a write lands a prefix (whole align units); erases as ATOMIC */
+	SIM_FLASH_CUT_PARTIAL_ERASE, /**< an erase erases a prefix of the range; writes as ATOMIC */
+};
+
+/** Operation counters since sim_flash_open() or sim_flash_stats_reset(). */
+struct sim_flash_stats {
+	uint64_t reads;
+	uint64_t writes;
+	uint64_t erases;      /**< erase calls */
+	uint64_t sectors_erased;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint64_t violations;  /**< rule violations (misaligned, unerased write, partial-sector erase) */
+	uint64_t failed;      /**< ops failed by injection (SDFU_ERR_IO) */
+};
+
+/** One simulated device. Caller-owned; fields are read-only outside sim_flash.c except where noted. */
+struct sim_flash {
+	struct sdfu_flash_dev dev;                    /**< hand &dev or &areas[id] to the core */
+	struct sdfu_flash_area areas[SDFU_FA_COUNT];  /**< area.size 0 when the layout lacks it */
+	const struct sim_flash_layout *layout;
+	uint8_t *mem;     /**< device content (size bytes), malloc'd */
+	uint8_t *prog;    /**< per-byte programmed flag, malloc'd */
+	int fd;           /**< backing file or -1 */
+	struct sim_flash_stats stats;
+	/* fault injection */
+	uint64_t op_count;  /**< mutating ops since the last arm */
+	uint64_t fail_at;   /**< 0 = off; op number that returns SDFU_ERR_IO (op dropped) */
+	bool fail_sticky;   /**< keep failing every op from fail_at on */
+	uint64_t cut_at;    /**< 0 = off; op number where power is cut */
+	enum sim_flash_cut_mode cut_mode;
+	uint32_t cut_param; /**< prefix in percent of the op length (0..100); default 50 */
+	bool powered;       /**< false after a cut */
+	bool cut_happened;  /**< set when the armed cut fired */
+	bool trace;         /**< print every op to stderr */
+};
+
+/**
+ * Open a device with `layout`. With `path` NULL the content lives in RAM only. With a
+ * path, the file is created (filled with the erased value) when missing or of the
+ * wrong size, otherwise its content is loaded; every write and erase is written
+ * through to the file. Returns 0, SDFU_ERR_NOMEM, SDFU_ERR_INVAL (NULL layout) or
+ * SDFU_ERR_IO (file error).
+ */
+int sim_flash_open(struct sim_flash *f, const struct sim_flash_layout *layout, const char *path);
+/** Release memory and close the file. Safe on a zeroed or already closed object. */
+void sim_flash_close(struct sim_flash *f);
+
+/** Area `id` of the device, or NULL when absent from the layout. */
+const struct sdfu_flash_area *sim_flash_area(struct sim_flash *f, enum sdfu_flash_area_id id);
+
+/** Erase the whole device (not counted as an op, no faults). */
+void sim_flash_wipe(struct sim_flash *f);
+
+/**
+ * Raw write bypassing the rules and faults (test setup, provisioning). Marks the
+ * bytes programmed unless they equal the erased value. 0 or SDFU_ERR_RANGE.
+ */
+int sim_flash_poke(struct sim_flash *f, uint32_t off, const void *buf, size_t len);
+/** Raw read bypassing faults. 0 or SDFU_ERR_RANGE. */
+int sim_flash_peek(const struct sim_flash *f, uint32_t off, void *buf, size_t len);
+
+/* ---- fault injection ---------------------------------------------------- */
+
+/** Reset the op counter (op numbers count from 1 after this) and disarm all faults. */
+void sim_flash_disarm(struct sim_flash *f);
+/** Make mutating op number `n` (after the counter reset) fail with SDFU_ERR_IO; `sticky` keeps failing. */
+void sim_flash_fail_at(struct sim_flash *f, uint64_t n, bool sticky);
+/**
+ * Cut power at mutating op number `n` (1-based, counted from now: the counter is
+ * reset). `param` is the landed prefix in percent for TORN_WRITE / PARTIAL_ERASE.
+ */
+void sim_flash_cut_at(struct sim_flash *f, uint64_t n, enum sim_flash_cut_mode mode, uint32_t param);
+/** Cut power now: every op fails with SDFU_ERR_POWERLOSS until sim_flash_power_on(). */
+void sim_flash_power_off(struct sim_flash *f);
+/** Restore power (disarms pending faults). */
+void sim_flash_power_on(struct sim_flash *f);
+/** Mutating ops since the last arm / disarm / power on. */
+uint64_t sim_flash_ops(const struct sim_flash *f);
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+/** A copy of a device's content and programmed map. */
+struct sim_flash_snapshot {
+	uint8_t *mem;
+	uint8_t *prog;
+	uint32_t size;
+};
+
+/** Copy the content into `s` (malloc'd). 0 or SDFU_ERR_NOMEM. */
+int sim_flash_snapshot_take(const struct sim_flash *f, struct sim_flash_snapshot *s);
+/** Put a snapshot back (same layout; file rewritten when file-backed). 0 or SDFU_ERR_INVAL/IO. */
+int sim_flash_snapshot_restore(struct sim_flash *f, const struct sim_flash_snapshot *s);
+void sim_flash_snapshot_free(struct sim_flash_snapshot *s);
+
+/** Reset the statistics. */
+void sim_flash_stats_reset(struct sim_flash *f);
+
+#endif /* SDFU_SIM_FLASH_H */
