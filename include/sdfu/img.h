@@ -12,6 +12,36 @@
 #include "sdfu/flash.h"
 #include "sdfu/smp.h"
 
+/*
+ * Behaviour notes (where we choose or deviate; see spec section 4):
+ *  - One updatable image. The upload "image" key accepts 0 and 1 (1 = clients
+ *    that send the slot number there); >= 2 gives INVALID_SLOT (14).
+ *  - Upload target: the first of slots 0, 1 not in use (running, or scheduled by
+ *    a trailer / revert target); none -> NO_FREE_SLOT (9). Capacity = slot size
+ *    minus the MCUboot trailer for the boot mode; larger "len" -> 30.
+ *  - A first chunk carrying more data than "len" -> DATA_OVERRUN (31) (Zephyr
+ *    does not check this on the first chunk). hdr_size < 32 -> 22.
+ *  - The first chunk of a session erases the target's trailer sector(s); data is
+ *    written with the progressive-erase stream writer (no whole-slot erase).
+ *  - "match" is sent on the final chunk only when the session's sha was 32 bytes
+ *    (and SDFU_IMG_VERIFY_SHA); it compares a running SHA-256 of the bytes sent.
+ *  - Skip-upload: a first chunk with a 32-byte sha whose file already sits in the
+ *    slot answers {"off": len, "match": true}; DFU_STARTED and DFU_PENDING fire.
+ *  - A DFU_CHUNK veto, like every upload error, drops the session and fires
+ *    DFU_STOPPED.
+ *  - Direct-XIP (both modes): a ROM_FIXED image whose load address is not the
+ *    target slot's device offset -> INVALID_FLASH_ADDRESS (25).
+ *  - State write validates an image before scheduling it (test or permanent):
+ *    hash/signature/TLV failure -> INVALID_IMAGE_HEADER_MAGIC (23), the code
+ *    img_mgmt uses for MCUboot's BOOT_EBADIMAGE; a read error -> 11.
+ *  - DFU_CONFIRMED fires when a confirm of the running slot wrote image_ok (not
+ *    for the no-op confirm of an already confirmed image), as Zephyr does.
+ *  - Plain direct-XIP has no state write handler (rc 8); direct-XIP with revert
+ *    writes the trailer (boot_set_next) and refuses only a test of the running slot.
+ *  - Erase refuses the running slot always, and a scheduled slot when it holds a
+ *    readable image (err 9, v1 rc 6); it resets the upload session.
+ */
+
 /** Image group command ids. */
 #define SDFU_IMG_ID_STATE 0
 #define SDFU_IMG_ID_UPLOAD 1
@@ -107,6 +137,9 @@ struct sdfu_img {
 	struct sdfu_smp_server *srv;
 	struct sdfu_boot_ctx *boot;
 	struct sdfu_img_upload upload;
+	/** Bumped by every sdfu_img_upload_reset(); a handler that sees it change
+	 *  while it runs drops its work instead of resurrecting the session. */
+	volatile uint32_t reset_count;
 };
 
 /**

@@ -10,6 +10,11 @@
 #include "sdfu/smp.h"
 #include "sdfu/timer.h"
 
+/** Longest OS info (0/7) "output" string built; longer -> rc 7 (EMSGSIZE). */
+#ifndef SDFU_OS_INFO_OUTPUT_MAX
+#define SDFU_OS_INFO_OUTPUT_MAX 256
+#endif
+
 /** OS group command ids. */
 #define SDFU_OS_ID_ECHO 0
 #define SDFU_OS_ID_RESET 5
@@ -63,9 +68,29 @@ struct sdfu_os {
  * Initialise and register group 0 with `srv`. `timers` runs the delayed reset;
  * `boot` (may be NULL) gives the bootloader mode; `info` (may be NULL) the
  * info strings (copied by value; the strings must stay alive).
- * Returns 0 or SDFU_ERR_EXIST.
+ * Returns 0, SDFU_ERR_EXIST (group 0 already registered) or SDFU_ERR_INVAL
+ * (os, srv or timers NULL). Init time, loop context.
+ *
+ * Behaviour (Zephyr os_mgmt compatible):
+ * - echo 0/0 (read/write): {"d": tstr} -> {"r": same}; "d" missing/wrong type -> rc 3.
+ * - reset 0/5 (write): "force" (bool or uint) and "boot_mode" (uint) decoded
+ *   leniently (errors ignored); SDFU_SMP_EVT_OS_RESET notified (a callback may
+ *   veto: ERROR_RC -> {"rc"}, ERROR_ERR -> group error); else {} is answered and
+ *   reset_timer is armed for reset_delay_ms (SDFU_OS_RESET_DELAY_MS); its expiry
+ *   calls sdfu_port_reset(). pending_boot_mode holds the requested boot mode.
+ * - params 0/6 (read): {"buf_size", "buf_count"} (buf_size limited by a
+ *   transport mtu when that is smaller).
+ * - info 0/7 (read): {"format": letters of "snrvbmpioa"} (default "s"), output
+ *   in the fixed order s n r v b m p i o, space separated; unknown letter ->
+ *   group err {0, 2}; too long -> rc 7.
+ * - bootloader info 0/8 (read): {} -> {"bootloader": "MCUboot"}; {"query":"mode"}
+ *   -> {"mode": boot->mode or -1} (+ "no-downgrade": true); other -> err {0, 3}.
+ * - anything else in group 0 -> rc 8.
  */
 int sdfu_os_init(struct sdfu_os *os, struct sdfu_smp_server *srv, struct sdfu_timer_list *timers,
 		 const struct sdfu_boot_ctx *boot, const struct sdfu_os_info *info);
+
+/** v1 translation of an OS group rc to MGMT_ERR (spec 2.3): 2->3, 3/4->5, others->1. */
+int sdfu_os_translate(uint16_t group_rc);
 
 #endif /* SDFU_OS_H */

@@ -93,6 +93,21 @@ typedef int (*sdfu_smp_tx_fn)(void *tx_ctx, const uint8_t *frame, size_t len);
  * both). A handler returns 0 with its fields encoded, or a negative sdfu_err
  * that maps to an "rc" (the dispatcher discards the partial map), or 0 after
  * sdfu_smp_set_group_err() to report a group error.
+ *
+ * Details of the dispatcher:
+ * - the request payload has been checked to be one well-formed CBOR map
+ *   (definite or indefinite, nesting <= SDFU_SMP_CBOR_STATES levels); a zero
+ *   length payload is presented as an empty map. Strings in the request
+ *   (zcbor_string.value) point into the caller's receive buffer.
+ * - mgmt_rc != 0 (set by the handler) wins over the returned error; it also
+ *   turns a 0 return into an {"rc": mgmt_rc} response.
+ * - if the response encoder ran out of space (zcbor ZCBOR_ERR_NO_PAYLOAD) the
+ *   response is {"rc": 7} whatever the handler returned.
+ * - a group error discards the partial map: v2 gets {"err": {"group", "rc"}}
+ *   only, v1 gets {"rc": translate(rc)} using the translate function of the
+ *   group whose id is the error's group (EUNKNOWN when none).
+ * - SMP-level errors ({"rc"}) abort the rest of a multi-frame buffer; group
+ *   errors do not.
  */
 struct sdfu_smp_ctx {
 	struct sdfu_smp_server *srv;
@@ -106,6 +121,8 @@ struct sdfu_smp_ctx {
 	uint16_t err_rc;
 	/* set by a handler that wants a specific MGMT rc instead of mapping its sdfu_err */
 	int mgmt_rc;
+	/* the group being dispatched (its ->ctx is the group object); set by the dispatcher */
+	const struct sdfu_smp_group *grp;
 };
 
 typedef int (*sdfu_smp_handler_fn)(struct sdfu_smp_ctx *ctx);
@@ -164,9 +181,11 @@ struct sdfu_smp_cmd_done {
 	uint16_t group;
 	uint8_t id;
 	uint8_t op;
-	int rc; /**< MGMT rc sent (0 ok) */
-	bool group_err; /**< true when a group "err" was sent */
+	int rc; /**< MGMT rc sent (0 ok); for a group error the v1-translated rc */
+	bool group_err; /**< true when a group error was reported (v2 "err", or v1 translated) */
 	const struct sdfu_smp_transport *transport;
+	uint16_t err_group; /**< group error: group (when group_err) */
+	uint16_t err_rc;    /**< group error: the group's own rc (when group_err) */
 };
 
 /**
@@ -226,6 +245,18 @@ enum sdfu_smp_cb_ret sdfu_smp_cb_notify(struct sdfu_smp_server *srv, uint32_t ev
  * Process a received buffer holding one or more SMP frames. Each response is
  * passed to `tx`. Returns the number of frames handled, or a negative sdfu_err
  * when the buffer held no usable header (nothing was sent). Loop context.
+ *
+ * `buf` is caller-owned, read only during the call and must not alias
+ * srv->rsp. `tr` may be NULL. Per frame, in this order: payload shorter than
+ * the header length -> {"rc": 9}; version 2/3 -> {"rc": 13} (response version
+ * clamped to 1); frame longer than srv->buf_size -> {"rc": 7}; op other than
+ * READ/WRITE, unknown group/command, or no handler for the op -> {"rc": 8};
+ * then SDFU_SMP_EVT_CMD_RECV, request map check (-> {"rc": 3}), the handler,
+ * and SDFU_SMP_EVT_CMD_DONE (CMD_RECV/CMD_DONE only when a handler exists).
+ * Responses never exceed min(srv->buf_size, SDFU_SMP_BUF_SIZE, tr->mtu if not 0).
+ * The response echoes version (clamped), group, sequence and command id, with
+ * op 1 for a READ request and 3 otherwise. Trailing bytes shorter than a header
+ * are ignored (logged). Returns SDFU_ERR_CORRUPT when len < 8.
  */
 int sdfu_smp_process(struct sdfu_smp_server *srv, const struct sdfu_smp_transport *tr,
 		     const uint8_t *buf, size_t len, sdfu_smp_tx_fn tx, void *tx_ctx);
@@ -261,6 +292,9 @@ struct sdfu_cbor_field {
  * Decode the remaining entries of the request map at ctx->zsd into `fields`:
  * unknown keys are skipped, keys may come in any order, a known key with a wrong
  * type or present twice fails the request. Returns 0 or SDFU_ERR_INVAL.
+ * Every `found` is reset first and set for the keys present. Unsigned values
+ * are accepted in any encoded width. Call it once per request (it consumes the
+ * map). Returning its error from the handler gives {"rc": 3}.
  */
 int sdfu_smp_decode_map(struct sdfu_smp_ctx *ctx, struct sdfu_cbor_field *fields, size_t n);
 

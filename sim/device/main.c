@@ -1,8 +1,284 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* smpdfu-device: placeholder entry point until the device program lands. */
+/* smpdfu-device: command line, signals, and the start-up sequence of the simulated device. */
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "sdfu/port.h"
+
+#define SDFU_LOG_MODULE "device"
+
+const char *sdfu_sim_version(void);
+
+static void usage(FILE *f)
 {
-	fprintf(stderr, "smpdfu-device: not built yet\n");
-	return 1;
+	fprintf(f,
+		"Usage: smpdfu-device [OPTIONS]\n"
+		"\n"
+		"Simulated SMP/MCUmgr DFU device: the smpdfu core on a file-backed flash with an\n"
+		"MCUboot-compatible bootloader simulation, served over UDP and a serial pty.\n"
+		"When ready it prints one line on stdout, e.g.\n"
+		"  ready udp=127.0.0.1:1337 serial=/dev/pts/5\n"
+		"(fields only for enabled transports); logs go to stderr.\n"
+		"\n"
+		"Options:\n"
+		"  --flash FILE         flash image file, created (erased) on first use\n"
+		"                       [default: ./smpdfu.flash]\n"
+		"  --udp HOST:PORT|off  UDP address to serve; port 0 picks a free port and the\n"
+		"                       ready line shows the real one; [V6]:PORT for IPv6\n"
+		"                       [default: 127.0.0.1:1337]\n"
+		"  --serial pty|PATH|off\n"
+		"                       'pty' creates a new raw pseudo-terminal (its slave path\n"
+		"                       is in the ready line), PATH opens an existing tty\n"
+		"                       [default: pty]\n"
+		"  --layout NAME        flash geometry: nrf52840, mixed8, large128k\n"
+		"                       [default: nrf52840]\n"
+		"  --mode MODE          bootloader mode: swap (= swap-move), swap-scratch,\n"
+		"                       overwrite (= overwrite-only), direct-xip,\n"
+		"                       direct-xip-revert [default: swap]\n"
+		"  --provision IMG      write the signed image file IMG into the primary slot\n"
+		"                       before the first boot\n"
+		"  --key PUBKEY.pem     trust this key (PEM or DER; public or private key file,\n"
+		"                       ECDSA P-256, RSA-2048 or Ed25519); repeat up to %d times.\n"
+		"                       Without --key images are checked by hash only\n"
+		"  --downgrade-prevention\n"
+		"                       bootloader refuses images with a lower version\n"
+		"  --wipe               erase the whole flash file before starting\n"
+		"  --line-length N      serial: max bytes per transmitted line, including the\n"
+		"                       2 start bytes and the newline (%d..%d) [default: %d]\n"
+		"  --log-level N        0 off, 1 error, 2 warning, 3 info, 4 debug [default: 3]\n"
+		"  --print-layout       print the flash layout (after --layout) as JSON and exit\n"
+		"  --version            print the version and exit\n"
+		"  --help               this text\n"
+		"\n"
+		"A reset request (SMP OS reset) restarts the device in-process: the bootloader\n"
+		"simulation runs again on the flash file and the core is re-initialised; the UDP\n"
+		"port and the pty stay the same. SIGINT/SIGTERM stop it cleanly.\n",
+		DEVICE_MAX_KEYS, SDFU_SERIAL_LINE_MIN, SDFU_SERIAL_LINE_MAX, SDFU_SERIAL_LINE_LEN);
+}
+
+static int parse_mode(const char *s, enum sdfu_boot_mode *mode)
+{
+	if (strcmp(s, "overwrite") == 0) {
+		*mode = SDFU_BOOT_MODE_OVERWRITE_ONLY;
+		return 0;
+	}
+	return sim_boot_mode_parse(s, mode);
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end = NULL;
+	long v = strtol(s, &end, 0);
+
+	if (end == s || *end != '\0' || v < lo || v > hi) {
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_FLASH = 1000, OPT_UDP, OPT_SERIAL, OPT_LAYOUT, OPT_MODE, OPT_PROVISION, OPT_KEY,
+	OPT_DOWNGRADE, OPT_WIPE, OPT_LINE, OPT_LOG, OPT_VERSION, OPT_HELP, OPT_PRINT_LAYOUT,
+};
+
+/* JSON description of a layout: device geometry and the SDFU_FA_* areas (absent ones omitted). */
+static void print_layout(const struct sim_flash_layout *l)
+{
+	static const char *const names[SDFU_FA_COUNT] = {"bootloader", "primary", "secondary",
+							 "scratch", "storage"};
+	unsigned i;
+	const char *sep = "";
+
+	printf("{\"name\": \"%s\", \"size\": %u, \"write_align\": %u, \"erased_val\": %u, "
+	       "\"sectors\": [",
+	       l->name, (unsigned)l->size, (unsigned)l->write_align, (unsigned)l->erased_val);
+	for (i = 0; i < l->sector_range_count; i++) {
+		printf("%s{\"count\": %u, \"size\": %u}", i ? ", " : "",
+		       (unsigned)l->sectors[i].count, (unsigned)l->sectors[i].size);
+	}
+	printf("], \"areas\": {");
+	for (i = 0; i < SDFU_FA_COUNT; i++) {
+		if (l->areas[i].size == 0) {
+			continue;
+		}
+		printf("%s\"%s\": {\"id\": %u, \"off\": %u, \"size\": %u}", sep, names[i], i,
+		       (unsigned)l->areas[i].off, (unsigned)l->areas[i].size);
+		sep = ", ";
+	}
+	printf("}}\n");
+}
+
+static int parse_args(int argc, char **argv, struct device_opts *o)
+{
+	static const struct option longopts[] = {
+		{"flash", required_argument, NULL, OPT_FLASH},
+		{"udp", required_argument, NULL, OPT_UDP},
+		{"serial", required_argument, NULL, OPT_SERIAL},
+		{"layout", required_argument, NULL, OPT_LAYOUT},
+		{"mode", required_argument, NULL, OPT_MODE},
+		{"provision", required_argument, NULL, OPT_PROVISION},
+		{"key", required_argument, NULL, OPT_KEY},
+		{"downgrade-prevention", no_argument, NULL, OPT_DOWNGRADE},
+		{"wipe", no_argument, NULL, OPT_WIPE},
+		{"line-length", required_argument, NULL, OPT_LINE},
+		{"log-level", required_argument, NULL, OPT_LOG},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{"help", no_argument, NULL, OPT_HELP},
+		{"print-layout", no_argument, NULL, OPT_PRINT_LAYOUT},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	long v;
+	bool want_layout = false;
+
+	memset(o, 0, sizeof(*o));
+	o->flash_path = "./smpdfu.flash";
+	o->udp = "127.0.0.1:1337";
+	o->serial = "pty";
+	o->layout = "nrf52840";
+	o->mode = SDFU_BOOT_MODE_SWAP_MOVE;
+	o->line_length = SDFU_SERIAL_LINE_LEN;
+	o->log_level = SDFU_LOG_INF;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FLASH:
+			o->flash_path = optarg;
+			break;
+		case OPT_UDP:
+			o->udp = strcmp(optarg, "off") == 0 ? NULL : optarg;
+			break;
+		case OPT_SERIAL:
+			o->serial = strcmp(optarg, "off") == 0 ? NULL : optarg;
+			break;
+		case OPT_LAYOUT:
+			if (sim_layout_get(optarg) == NULL) {
+				fprintf(stderr, "smpdfu-device: unknown layout '%s'\n", optarg);
+				return -1;
+			}
+			o->layout = optarg;
+			break;
+		case OPT_MODE:
+			if (parse_mode(optarg, &o->mode) != 0) {
+				fprintf(stderr, "smpdfu-device: unknown mode '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_PROVISION:
+			o->provision = optarg;
+			break;
+		case OPT_KEY:
+			if (o->key_count >= DEVICE_MAX_KEYS) {
+				fprintf(stderr, "smpdfu-device: at most %d --key\n", DEVICE_MAX_KEYS);
+				return -1;
+			}
+			o->key_paths[o->key_count++] = optarg;
+			break;
+		case OPT_DOWNGRADE:
+			o->downgrade_prevention = true;
+			break;
+		case OPT_WIPE:
+			o->wipe = true;
+			break;
+		case OPT_LINE:
+			if (parse_int(optarg, SDFU_SERIAL_LINE_MIN, SDFU_SERIAL_LINE_MAX, &v) != 0) {
+				fprintf(stderr, "smpdfu-device: --line-length must be %d..%d\n",
+					SDFU_SERIAL_LINE_MIN, SDFU_SERIAL_LINE_MAX);
+				return -1;
+			}
+			o->line_length = (uint16_t)v;
+			break;
+		case OPT_LOG:
+			if (parse_int(optarg, 0, 4, &v) != 0) {
+				fprintf(stderr, "smpdfu-device: --log-level must be 0..4\n");
+				return -1;
+			}
+			o->log_level = (int)v;
+			break;
+		case OPT_VERSION:
+			printf("%s\n", sdfu_sim_version());
+			exit(0);
+		case OPT_PRINT_LAYOUT:
+			want_layout = true;
+			break;
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "smpdfu-device: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (want_layout) {
+		print_layout(sim_layout_get(o->layout));
+		exit(0);
+	}
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	device_stop = 1;
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* delivered only inside ppoll() in the loop */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	static struct device dev;
+	struct device_opts opts;
+	int rc;
+
+	if (parse_args(argc, argv, &opts) != 0) {
+		return 2;
+	}
+	posix_port_set_log_level(opts.log_level);
+	setup_signals();
+	dev.opts = &opts;
+	SDFU_LOGI("%s starting", sdfu_sim_version());
+
+	if (device_keys_load(&dev) != 0 || device_flash_open(&dev) != 0) {
+		sim_flash_close(&dev.flash);
+		return 1;
+	}
+	if (device_transports_open(&dev) != 0) {
+		sim_flash_close(&dev.flash);
+		return 1;
+	}
+	if (device_boot(&dev) != 0 || device_init_core(&dev) != 0) {
+		device_close(&dev);
+		return 1;
+	}
+	device_print_ready(&dev);
+	rc = device_loop(&dev);
+	device_close(&dev);
+	SDFU_LOGI("stopped");
+	return rc;
 }

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Application event bus: typed events from a static pool, prioritised subscribers, module states. */
+#ifndef SDFU_EVT_H
+#define SDFU_EVT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sdfu/config.h"
+
+/*
+ * Model: an event type is a static descriptor (sdfu_evt_type). An event is a
+ * caller-defined struct whose FIRST member is `struct sdfu_evt_hdr`. Submitting
+ * copies the event into a slot of the bus's static pool and appends it to a FIFO;
+ * sdfu_evt_process(), run on the core loop, hands each queued event to the
+ * subscribers of its type in priority order FIRST -> EARLY -> NORMAL -> FINAL
+ * (registration order inside a priority) until one returns true (consumed), then
+ * frees the slot. A subscriber sees a pointer to the pool copy, valid only during
+ * its call.
+ *
+ * Pool capacity is SDFU_EVT_POOL_SIZE events of at most SDFU_EVT_MAX_SIZE bytes
+ * each. An event being dispatched still occupies its slot.
+ */
+
+/** Largest event struct (header included) the pool can hold, in bytes. */
+#ifndef SDFU_EVT_MAX_SIZE
+#define SDFU_EVT_MAX_SIZE 32
+#endif
+
+struct sdfu_evt_hdr;
+
+/** Optional per-type log function; called (loop context) just before dispatch. */
+typedef void (*sdfu_evt_log_fn)(const struct sdfu_evt_hdr *evt);
+
+/** Static event type descriptor. Identity is the descriptor's address. */
+struct sdfu_evt_type {
+	const char *name;
+	sdfu_evt_log_fn log; /**< NULL = not logged */
+};
+
+/** Common header; first member of every event struct. Filled by sdfu_evt_submit(). */
+struct sdfu_evt_hdr {
+	const struct sdfu_evt_type *type;
+	uint16_t size; /**< size of the whole event struct */
+	uint16_t seq;  /**< submission sequence number (wraps), for logs */
+};
+
+/** Define / declare a type descriptor named <name>_type. */
+#define SDFU_EVT_TYPE_DEFINE(name, log_fn) \
+	const struct sdfu_evt_type name##_type = {#name, (log_fn)}
+#define SDFU_EVT_TYPE_DECLARE(name) extern const struct sdfu_evt_type name##_type
+
+/** Subscriber priorities, dispatched in this order. */
+enum sdfu_evt_prio {
+	SDFU_EVT_PRIO_FIRST = 0, /**< at most one per event type */
+	SDFU_EVT_PRIO_EARLY = 1,
+	SDFU_EVT_PRIO_NORMAL = 2,
+	SDFU_EVT_PRIO_FINAL = 3, /**< at most one per event type; sees events nobody consumed */
+};
+
+/** Handler: return true to consume the event (later subscribers do not see it). */
+typedef bool (*sdfu_evt_handler_fn)(const struct sdfu_evt_hdr *evt, void *user);
+
+/** A subscription; caller-owned, kept alive while subscribed. */
+struct sdfu_evt_sub {
+	struct sdfu_evt_sub *next; /**< owned by the bus */
+	const struct sdfu_evt_type *type;
+	enum sdfu_evt_prio prio;
+	sdfu_evt_handler_fn fn;
+	void *user;
+};
+
+/** Bus statistics (tests check them). */
+struct sdfu_evt_stats {
+	uint32_t submitted;   /**< events accepted into the pool */
+	uint32_t dispatched;  /**< events fully processed and freed */
+	uint32_t consumed;    /**< events stopped by a subscriber returning true */
+	uint32_t dropped;     /**< submits refused: pool full (SDFU_ERR_NOMEM) */
+	uint32_t too_big;     /**< submits refused: size > SDFU_EVT_MAX_SIZE (SDFU_ERR_INVAL) */
+	uint16_t high_water;  /**< most slots ever in use at once */
+};
+
+/** The bus: caller-owned (one per application), zero-initialise with sdfu_evt_init(). */
+struct sdfu_evt_bus {
+	struct sdfu_evt_sub *subs; /**< sorted by priority, stable */
+	uint16_t head;             /**< ring index of the oldest queued event */
+	uint16_t count;            /**< slots in use (queued + the one in dispatch) */
+	uint16_t seq;
+	bool dispatching;
+	struct sdfu_evt_stats stats;
+	union {
+		uint64_t align_;
+		struct sdfu_evt_hdr hdr; /**< the header of the copy in this slot */
+		uint8_t bytes[SDFU_EVT_MAX_SIZE];
+	} pool[SDFU_EVT_POOL_SIZE];
+};
+
+/** Initialise an empty bus (no subscribers, empty pool). Init time. */
+void sdfu_evt_init(struct sdfu_evt_bus *bus);
+
+/**
+ * Subscribe `sub` (fields type, prio, fn, user set by the caller). Returns 0,
+ * SDFU_ERR_EXIST when a FIRST or FINAL subscriber already exists for the type,
+ * SDFU_ERR_ALREADY when `sub` is already on the list, SDFU_ERR_INVAL for a NULL
+ * fn/type or a bad priority. Loop context.
+ */
+int sdfu_evt_subscribe(struct sdfu_evt_bus *bus, struct sdfu_evt_sub *sub);
+/** Convenience: fill `sub` and subscribe. Same returns. */
+int sdfu_evt_subscribe_fn(struct sdfu_evt_bus *bus, struct sdfu_evt_sub *sub,
+			  const struct sdfu_evt_type *type, enum sdfu_evt_prio prio,
+			  sdfu_evt_handler_fn fn, void *user);
+/**
+ * Remove `sub`; harmless if not subscribed. Loop context. A handler may
+ * unsubscribe itself (only itself) while being called.
+ */
+void sdfu_evt_unsubscribe(struct sdfu_evt_bus *bus, struct sdfu_evt_sub *sub);
+
+/**
+ * Copy `size` bytes of the event at `evt` (header first; type set by the caller)
+ * into the pool and queue it. The header's size and seq are filled in.
+ * Returns 0, SDFU_ERR_NOMEM when the pool is full (counted in stats.dropped and
+ * logged as an error: never silent), SDFU_ERR_INVAL when size is below the header
+ * size or above SDFU_EVT_MAX_SIZE or type is NULL.
+ * Thread-safe entry point: may be called from any context (takes the port
+ * critical section); never dispatches synchronously.
+ */
+int sdfu_evt_submit(struct sdfu_evt_bus *bus, struct sdfu_evt_hdr *evt, size_t size);
+
+/**
+ * Dispatch queued events (including those submitted by handlers meanwhile)
+ * until the queue is empty. Returns the number of events dispatched.
+ * Loop context only; not reentrant (a nested call returns 0).
+ */
+unsigned sdfu_evt_process(struct sdfu_evt_bus *bus);
+
+/** Events queued or in dispatch (0 when idle). Any context. */
+unsigned sdfu_evt_pending(const struct sdfu_evt_bus *bus);
+/** Number of subscriptions (tests check it returns to 0). */
+unsigned sdfu_evt_sub_count(const struct sdfu_evt_bus *bus);
+/** Subscriptions for one type. */
+unsigned sdfu_evt_sub_count_type(const struct sdfu_evt_bus *bus, const struct sdfu_evt_type *type);
+
+/** True when `evt` is of `type`. */
+static inline bool sdfu_evt_is(const struct sdfu_evt_hdr *evt, const struct sdfu_evt_type *type)
+{
+	return evt->type == type;
+}
+
+/* ---- module_state_event ------------------------------------------------- */
+
+/** Module states (CAF module_state). */
+enum sdfu_module_state {
+	SDFU_MODULE_STATE_READY = 0,     /**< active or initialised */
+	SDFU_MODULE_STATE_OFF = 1,       /**< suspended by power-down; cannot wake the system */
+	SDFU_MODULE_STATE_STANDBY = 2,   /**< suspended; may submit a wake-up */
+	SDFU_MODULE_STATE_SUSPENDED = 3, /**< suspended by an explicit request */
+	SDFU_MODULE_STATE_ERROR = 4,     /**< fatal error */
+	SDFU_MODULE_STATE_COUNT
+};
+
+/** A module identity; compared by address. Static, one per module. */
+struct sdfu_module_id {
+	const char *name;
+};
+
+/** Define a module id object named sdfu_module_<name>. */
+#define SDFU_MODULE_ID_DEFINE(name) const struct sdfu_module_id sdfu_module_##name = {#name}
+
+/** Well-known ids of this code base. `main` is reported by the application. */
+extern const struct sdfu_module_id sdfu_module_main;
+extern const struct sdfu_module_id sdfu_module_ble_latency;
+extern const struct sdfu_module_id sdfu_module_dfu_cfgchan;
+
+struct sdfu_module_state_evt {
+	struct sdfu_evt_hdr hdr;
+	const struct sdfu_module_id *module;
+	enum sdfu_module_state state;
+};
+SDFU_EVT_TYPE_DECLARE(sdfu_module_state_evt);
+
+/** Name of a state ("READY", ...); "?" for out-of-range values. */
+const char *sdfu_module_state_name(enum sdfu_module_state state);
+
+/** Submit a module_state_event for `module`. Returns sdfu_evt_submit()'s result. */
+int sdfu_module_set_state(struct sdfu_evt_bus *bus, const struct sdfu_module_id *module,
+			  enum sdfu_module_state state);
+
+/** True when `evt` is a module_state_event reporting `module` in `state`. */
+bool sdfu_module_check_state(const struct sdfu_evt_hdr *evt, const struct sdfu_module_id *module,
+			     enum sdfu_module_state state);
+
+/**
+ * Waiter: call `fn(user)` once when `module` reports `state` (typically READY).
+ * Subscribes at NORMAL priority and unsubscribes itself after firing.
+ * Caller-owned; keep it alive until it fired or was cancelled.
+ */
+struct sdfu_module_waiter {
+	struct sdfu_evt_sub sub;
+	struct sdfu_evt_bus *bus;
+	const struct sdfu_module_id *module;
+	enum sdfu_module_state state;
+	void (*fn)(void *user);
+	void *user;
+	bool fired;
+};
+
+/** Start waiting. Returns sdfu_evt_subscribe()'s result. Loop context. */
+int sdfu_module_wait(struct sdfu_evt_bus *bus, struct sdfu_module_waiter *w,
+		     const struct sdfu_module_id *module, enum sdfu_module_state state,
+		     void (*fn)(void *user), void *user);
+/** Stop waiting (harmless after it fired). Loop context. */
+void sdfu_module_wait_cancel(struct sdfu_module_waiter *w);
+
+/* ---- common events of the DFU stack ------------------------------------ */
+
+/**
+ * ble_smp_transfer_event: "SMP data is flowing; keep the link fast". Header
+ * only. Submitted by dfu_mcumgr (one in flight at a time); handled by
+ * ble_latency. Subscribers must not consume it.
+ */
+struct sdfu_ble_smp_transfer_evt {
+	struct sdfu_evt_hdr hdr;
+};
+SDFU_EVT_TYPE_DECLARE(sdfu_ble_smp_transfer_evt);
+
+/**
+ * config_event: a config-channel request was handled (submitted by dfu_cfgchan
+ * for every request). ble_latency lowers the latency on it.
+ */
+struct sdfu_config_evt {
+	struct sdfu_evt_hdr hdr;
+	uint8_t opt; /**< request id (module-specific) */
+	bool is_request;
+};
+SDFU_EVT_TYPE_DECLARE(sdfu_config_evt);
+
+#endif /* SDFU_EVT_H */

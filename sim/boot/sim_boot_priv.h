@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internals shared by the bootloader simulation files (not for other modules). */
+#ifndef SDFU_SIM_BOOT_PRIV_H
+#define SDFU_SIM_BOOT_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/sim_boot.h"
+
+/* One run of the simulated bootloader. */
+struct sim_boot_run_ctx {
+	struct sim_flash *f;
+	const struct sim_boot_cfg *cfg;
+	const struct sdfu_flash_area *pri;
+	const struct sdfu_flash_area *sec;
+	struct sim_boot_report *rep;
+};
+
+/* Swap progress as kept in the primary trailer's status area (MCUboot swap-move style). */
+enum sim_swap_op { SIM_SWAP_OP_MOVE = 1, SIM_SWAP_OP_SWAP = 2 };
+
+struct sim_swap_status {
+	bool reset;           /* no status entry written: nothing done yet */
+	bool source_primary;  /* the primary trailer holds a swap in progress */
+	enum sim_swap_op op;
+	uint32_t idx;         /* 1-based step index of the next step to run */
+	uint32_t state;       /* 0 or 1 within a swap step */
+	uint8_t swap_type;    /* from the primary swap_info */
+};
+
+/* Erase the sectors that hold the trailer of `fa` (status area included). */
+int sim_boot_erase_trailer_sectors(const struct sdfu_flash_area *fa, enum sdfu_boot_mode mode);
+
+/* Copy `len` bytes between areas (chunks that read as erased are skipped). */
+int sim_boot_copy(const struct sdfu_flash_area *src, uint32_t soff, const struct sdfu_flash_area *dst,
+		  uint32_t doff, uint32_t len);
+
+/* Read the status source and entries. */
+int sim_swap_read_status(struct sim_boot_run_ctx *c, struct sim_swap_status *st);
+
+/*
+ * Run (or resume) a swap-using-move of `swap_size` bytes with `swap_type`. On a fresh
+ * start the caller has validated the secondary. Returns 0, SDFU_ERR_NOSPC when the
+ * images do not fit (nothing touched), or a flash error.
+ */
+int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint8_t swap_type,
+		      uint32_t swap_size);
+
+#define SIM_LOGE(...) sdfu_port_log(SDFU_LOG_ERR, "simboot", __VA_ARGS__)
+#define SIM_LOGW(...) sdfu_port_log(SDFU_LOG_WRN, "simboot", __VA_ARGS__)
+#define SIM_LOGI(...) sdfu_port_log(SDFU_LOG_INF, "simboot", __VA_ARGS__)
+#define SIM_LOGD(...) sdfu_port_log(SDFU_LOG_DBG, "simboot", __VA_ARGS__)
+
+#endif /* SDFU_SIM_BOOT_PRIV_H */

@@ -1,0 +1,450 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Fixtures for interop tests: start smpdfu-device and talk to it with real SMP clients.
+
+Fixture API (see README.md in this folder):
+
+* ``device`` -- a started device: UDP on 127.0.0.1:<free port>, a new pty, a temp flash
+  file, layout nrf52840, mode swap, running a signed 1.0.0 image (provisioned into the
+  primary slot) and trusting its ECDSA P-256 key (``key_path``). Attributes: ``udp_host``, ``udp_port``, ``pty``,
+  ``flash``, ``layout``, ``slot_size``, ``key_path`` (None without --key), ``log_path``.
+  Methods: ``log()``, ``wait_log(regex)``, ``boot_count()``, ``wait_reboot()``,
+  ``stop()``, ``restart_process()``.
+* ``default_image`` -- that image (``.path``, ``.key``, ``.version``), made once per session.
+* ``device_factory(**opts)`` -- start more devices / other options, empty flash and no keys
+  unless given (``udp``, ``serial``,
+  ``layout``, ``mode``, ``provision``, ``keys``, ``line_length``, ``log_level``, ``flash``,
+  ``extra``); all are stopped at teardown, and each must exit 0 on SIGTERM.
+* ``device_1337`` -- a device on a random 127.x.y.z address with port 1337, for clients that
+  cannot choose the UDP port (smpmgr ``--ip``).
+* helpers importable from this module: ``layout_info``, ``slot_size``, ``run``, ``udp_client``, ``serial_client``,
+  ``smp_frame``, ``parse_frame``, ``udp_exchange``, ``RawSerial``, ``run_smpmgr``.
+"""
+import asyncio
+import contextlib
+import functools
+import json
+import os
+import pathlib
+import random
+import re
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+import tty
+
+import cbor2
+import pytest
+from smp import packet as smppacket
+from smpclient import SMPClient
+from smpclient.transport.serial import SMPSerialTransport
+from smpclient.transport.udp import SMPUDPTransport
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+VENV_BIN = ROOT / ".venv" / "bin"
+
+READY_TIMEOUT_S = 10.0
+DEFAULT_TEST_TIMEOUT_S = 60
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(DEFAULT_TEST_TIMEOUT_S))
+
+
+def device_binary():
+    """The smpdfu-device to test: $SMPDFU_DEVICE, else build/host-debug, else the newest build."""
+    env = os.environ.get("SMPDFU_DEVICE")
+    if env:
+        return pathlib.Path(env).resolve()
+    preferred = ROOT / "build" / "host-debug" / "smpdfu-device"
+    if preferred.is_file():
+        return preferred
+    found = sorted(ROOT.glob("build/*/smpdfu-device"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        pytest.fail("smpdfu-device not built (cmake --build build/host-debug) and "
+                    "SMPDFU_DEVICE not set")
+    return found[-1]
+
+
+@functools.lru_cache(maxsize=None)
+def layout_info(name="nrf52840"):
+    """`smpdfu-device --layout NAME --print-layout` as a dict: size, write_align, sectors,
+    areas{bootloader,primary,secondary,scratch,storage: {id, off, size}}."""
+    p = subprocess.run([str(device_binary()), "--layout", name, "--print-layout"],
+                       capture_output=True, text=True, timeout=10, check=True)
+    return json.loads(p.stdout)
+
+
+def slot_size(layout="nrf52840"):
+    return layout_info(layout)["areas"]["secondary"]["size"]
+
+
+class Device:
+    """One smpdfu-device process."""
+
+    def __init__(self, binary, workdir, *, udp="127.0.0.1:0", serial="pty", flash=None,
+                 layout="nrf52840", mode=None, provision=None, keys=(), line_length=None,
+                 log_level=3, extra=()):
+        self.binary = pathlib.Path(binary)
+        self.workdir = pathlib.Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.flash = pathlib.Path(flash) if flash else self.workdir / "device.flash"
+        self.layout = layout
+        self.mode = mode
+        self.provision = provision
+        self.keys = [pathlib.Path(k) for k in keys]
+        self.key_path = self.keys[0] if self.keys else None
+        self.line_length = line_length
+        self.log_level = log_level
+        self.extra = list(extra)
+        self.udp_spec = udp
+        self.serial_spec = serial
+        self.slot_size = slot_size(layout)
+        self.secondary_slot_size = self.slot_size
+        self.log_path = self.workdir / "device.log"
+        self.proc = None
+        self.ready_line = None
+        self.udp_host = None
+        self.udp_port = None
+        self.pty = None
+        self.stopped_rc = None
+        self._boots_waited = 1
+        self._starts = 0
+
+    # ---- process control ------------------------------------------------------------
+    def argv(self):
+        a = [str(self.binary), "--flash", str(self.flash), "--layout", self.layout,
+             "--log-level", str(self.log_level),
+             "--udp", self.udp_spec or "off", "--serial", self.serial_spec or "off"]
+        if self.mode:
+            a += ["--mode", self.mode]
+        if self.provision:
+            a += ["--provision", str(self.provision)]
+        for k in self.keys:
+            a += ["--key", str(k)]
+        if self.line_length:
+            a += ["--line-length", str(self.line_length)]
+        return a + self.extra
+
+    def start(self, timeout=READY_TIMEOUT_S):
+        """Start and wait for the ready line; parses udp=/serial= into attributes."""
+        self._starts += 1
+        logf = open(self.log_path, "ab")
+        logf.write(f"---- start #{self._starts}: {' '.join(self.argv())}\n".encode())
+        logf.flush()
+        self.proc = subprocess.Popen(self.argv(), stdout=subprocess.PIPE, stderr=logf,
+                                     stdin=subprocess.DEVNULL, cwd=self.workdir)
+        logf.close()
+        self.provisioned = self.provision or getattr(self, "provisioned", None)
+        self.provision = None  # only the first start writes the image; later ones keep the flash
+        self.stopped_rc = None
+        self._boots_waited = self.boot_count() or 1
+        line = b""
+        end = time.monotonic() + timeout
+        while not line.endswith(b"\n"):
+            left = end - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                self.kill()
+                self.proc.stdout.close()
+                self.proc = None  # a failed start is not checked for a clean exit
+                raise AssertionError(f"smpdfu-device not ready (got {line!r})\n{self.log()}")
+            r, _, _ = select.select([self.proc.stdout], [], [], left)
+            if r:
+                ch = os.read(self.proc.stdout.fileno(), 1)
+                if not ch:
+                    continue
+                line += ch
+        self.ready_line = line.decode().strip()
+        m = re.fullmatch(r"ready(?: udp=(\S+))?(?: serial=(\S+))?", self.ready_line)
+        assert m, f"bad ready line {self.ready_line!r}"
+        if m.group(1):
+            host, port = m.group(1).rsplit(":", 1)
+            self.udp_host, self.udp_port = host.strip("[]"), int(port)
+        if m.group(2):
+            self.pty = m.group(2)
+        return self
+
+    def stop(self, timeout=5.0):
+        """SIGTERM and wait; returns the exit status (kept in stopped_rc)."""
+        if self.proc is None:
+            return self.stopped_rc
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.stopped_rc = self.proc.returncode
+        self.proc.stdout.close()
+        self.proc = None
+        return self.stopped_rc
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def restart_process(self):
+        """Power cycle: stop the process and start it again on the same flash and UDP port."""
+        rc = self.stop()
+        assert rc == 0, f"device exit status {rc}\n{self.log()}"
+        if self.udp_port is not None:
+            self.udp_spec = f"{self.udp_host}:{self.udp_port}"
+        return self.start()
+
+    @property
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    # ---- log --------------------------------------------------------------------------
+    def log(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_log(self, pattern, timeout=5.0, count=1):
+        """Wait until `pattern` (regex) matched `count` times in the log; returns the log."""
+        rx = re.compile(pattern)
+        end = time.monotonic() + timeout
+        while True:
+            text = self.log()
+            if len(rx.findall(text)) >= count:
+                return text
+            if time.monotonic() > end:
+                raise AssertionError(f"log never matched {pattern!r} x{count}\n{text[-3000:]}")
+            time.sleep(0.02)
+
+    def boot_count(self):
+        """Number of simulated boots logged by the current process."""
+        text = self.log().rsplit("---- start #", 1)[-1]
+        return len(re.findall(r"device: boot #\d+", text))
+
+    def wait_reboot(self, timeout=10.0):
+        """Wait for the next in-process restart (after an SMP reset)."""
+        want = self._boots_waited + 1
+        end = time.monotonic() + timeout
+        while self.boot_count() < want:
+            if time.monotonic() > end or not self.alive:
+                raise AssertionError(f"no reboot #{want}\n{self.log()[-3000:]}")
+            time.sleep(0.02)
+        self._boots_waited = self.boot_count()
+
+    wait_ready = wait_reboot
+
+
+@pytest.fixture
+def device_factory(tmp_path):
+    binary = device_binary()
+    devices = []
+
+    def make(**kw):
+        d = Device(binary, tmp_path / f"dev{len(devices)}", **kw)
+        devices.append(d)
+        return d.start()
+
+    yield make
+    bad = []
+    for d in devices:
+        rc = d.stop()
+        if rc not in (0, None):
+            bad.append((d, rc))
+    for d in devices:
+        print(f"==== {d.log_path}\n{d.log()[-6000:]}")
+    if bad:
+        pytest.fail("device did not exit cleanly on SIGTERM: " +
+                    ", ".join(f"{d.workdir.name} rc={rc}" for d, rc in bad))
+
+
+class DefaultImage:
+    """The application the `device` fixture runs: signed with a session key."""
+
+    version = "1.0.0"
+
+    def __init__(self, workdir):
+        self.key = workdir / "default-key.pem"
+        self.path = workdir / "app-1.0.0-signed.bin"
+        app = workdir / "app-1.0.0.bin"
+        app.write_bytes(bytes((i * 7 + 3) & 0xFF for i in range(12000)))
+        imgtool = str(VENV_BIN / "imgtool")
+        subprocess.run([imgtool, "keygen", "-k", str(self.key), "-t", "ecdsa-p256"],
+                       check=True, capture_output=True)
+        subprocess.run([imgtool, "sign", "-k", str(self.key), "--version", self.version,
+                        "--header-size", "0x200", "--pad-header", "--slot-size",
+                        hex(slot_size("nrf52840")), "--align", "4", str(app),
+                        str(self.path)], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def default_image(tmp_path_factory):
+    """A signed 1.0.0 image (`.path`) and its ECDSA P-256 key (`.key`), made once per session."""
+    return DefaultImage(tmp_path_factory.mktemp("default-image"))
+
+
+@pytest.fixture
+def device(device_factory, default_image):
+    """A device running the default signed 1.0.0 image, trusting its key (`device.key_path`)."""
+    d = device_factory(provision=default_image.path, keys=[default_image.key])
+    d.image_version = default_image.version
+    return d
+
+
+@pytest.fixture
+def device_1337(device_factory):
+    """A device whose UDP port is 1337 (on a random loopback address) for smpmgr --ip."""
+    last = None
+    for _ in range(10):
+        host = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+        try:
+            return device_factory(udp=f"{host}:1337")
+        except AssertionError as e:  # address in use: try another one
+            last = e
+    raise last
+
+
+# ---- SMP helpers ---------------------------------------------------------------------------
+
+def run(coro, timeout=30.0):
+    """Run a coroutine to completion (tests are synchronous)."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+class PortUDPTransport(SMPUDPTransport):
+    """SMPUDPTransport whose connect() uses a fixed port (SMPClient.connect passes none)."""
+
+    def __init__(self, port, **kw):
+        super().__init__(**kw)
+        self._fixed_port = port
+
+    async def connect(self, address, timeout_s, port=None):
+        await super().connect(address, timeout_s, port=self._fixed_port if port is None else port)
+
+
+@contextlib.asynccontextmanager
+async def udp_client(device, timeout=2.0):
+    """An SMPClient connected to the device over UDP (parameters read on connect)."""
+    client = SMPClient(PortUDPTransport(device.udp_port), device.udp_host, timeout)
+    await client.connect()
+    try:
+        yield client
+    finally:
+        await client.disconnect()
+
+
+@contextlib.asynccontextmanager
+async def serial_client(device, timeout=2.0):
+    """An SMPClient connected to the device's pty with the base64 serial transport."""
+    client = SMPClient(SMPSerialTransport(), device.pty, timeout)
+    await client.connect()
+    try:
+        yield client
+    finally:
+        await client.disconnect()
+
+
+def smp_frame(op, group, cmd, payload=b"", seq=0, ver=1, length=None, flags=0):
+    """Build an SMP frame; `payload` bytes or a dict (CBOR-encoded); `length` overrides."""
+    if isinstance(payload, dict):
+        payload = cbor2.dumps(payload)
+    n = len(payload) if length is None else length
+    return struct.pack(">BBHHBB", (ver << 3) | op, flags, n, group, seq, cmd) + payload
+
+
+def parse_frame(data):
+    """Split a response into (header dict, decoded CBOR or None)."""
+    assert len(data) >= 8, f"short response {data.hex()}"
+    b0, flags, n, group, seq, cmd = struct.unpack(">BBHHBB", data[:8])
+    hdr = {"op": b0 & 7, "ver": (b0 >> 3) & 3, "flags": flags, "len": n, "group": group,
+           "seq": seq, "id": cmd}
+    body = data[8:]
+    assert len(body) == n, f"length field {n} but {len(body)} payload bytes"
+    return hdr, (cbor2.loads(body) if body else None)
+
+
+def udp_exchange(device, data, timeout=1.0, sock=None):
+    """Send one datagram to the device; return the reply datagram or None on timeout."""
+    import socket
+
+    own = sock is None
+    if own:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.settimeout(timeout)
+        sock.sendto(data, (device.udp_host, device.udp_port))
+        try:
+            return sock.recv(65536)
+        except socket.timeout:
+            return None
+    finally:
+        if own:
+            sock.close()
+
+
+class RawSerial:
+    """The client side of the device pty with raw byte access (for malformed lines)."""
+
+    def __init__(self, path):
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd)
+        termios.tcflush(self.fd, termios.TCIOFLUSH)
+        self.buf = b""
+
+    def close(self):
+        os.close(self.fd)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def write(self, data):
+        os.write(self.fd, data)
+
+    def send_frame(self, frame, line_length=128):
+        for line in smppacket.encode(frame, line_length=line_length):
+            self.write(line)
+
+    def read_line(self, timeout=1.0):
+        """One '\\n'-terminated line, or None on timeout."""
+        end = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                self.buf += os.read(self.fd, 4096)
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line + b"\n"
+
+    def read_frame(self, timeout=2.0):
+        """Decode one response packet (any lines before its 06 09 line are skipped)."""
+        decoder = smppacket.decode()
+        next(decoder)
+        started = False
+        self.lines = []
+        end = time.monotonic() + timeout
+        while True:
+            line = self.read_line(max(0.0, end - time.monotonic()))
+            if line is None:
+                return None
+            if not started and not line.startswith(smppacket.START_DELIMITER):
+                continue
+            started = True
+            self.lines.append(line)
+            try:
+                decoder.send(line)
+            except StopIteration as e:
+                return bytes(e.value)
+
+
+def run_smpmgr(*args, timeout=20):
+    """Run the smpmgr CLI; returns the CompletedProcess (text)."""
+    return subprocess.run([str(VENV_BIN / "smpmgr"), *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout)

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Power loss at every flash operation of a boot-time swap/overwrite/revert, on every geometry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "boot/sim_boot.h"
+#include "fake_port.h"
+#include "flash/sim_flash.h"
+#include "image_builder.h"
+#include "sdfu/boot.h"
+#include "sdfu/err.h"
+
+/*
+ * For each scenario x geometry x cut mode: prepare the flash, snapshot it, run the
+ * bootloader once to count its mutating flash ops N, then for each cut point i
+ * (all of 1..N by default, a few seconds; SDFU_PL_SAMPLE=k checks an evenly spread
+ * sample of about k cuts, always including 1 and N): restore, cut power at op i,
+ * boot (must report the power loss), power on, boot again to completion and check
+ * that exactly the expected image boots, both slots hold the expected bytes, the
+ * primary trailer is in the expected state and no flash rule was violated.
+ * A failure prints its id, e.g. "test:nrf52840:swap-move:torn:cut=37"; run
+ * SDFU_PL_ONLY=<id> to replay just that case (or an id prefix to replay a group).
+ */
+
+enum expect_trailer { TR_ANY, TR_TEST_DONE, TR_CONFIRMED, TR_UNSET_OR_CONFIRMED };
+
+struct imgs {
+	uint8_t *v1, *v2;
+	size_t l1, l2;
+};
+
+struct scenario {
+	const char *name;
+	enum sdfu_boot_mode mode;
+	void (*prepare)(struct sim_flash *f, const struct imgs *im, enum sdfu_boot_mode mode);
+	int booted_major;          /* expected version after recovery */
+	int booted_slot;
+	int primary_is;            /* 1 or 2: image expected in the primary slot */
+	int secondary_is;          /* 0 = not checked, 1 or 2 */
+	enum expect_trailer tr;
+	int next_major;            /* version booted on the following boot */
+};
+
+static const char *cur_id = "";
+
+#define PL_CHECK(c)                                                                              \
+	do {                                                                                     \
+		if (!(c)) {                                                                      \
+			fprintf(stderr, "POWERLOSS FAILURE id=%s: %s (line %d)\n", cur_id, #c,   \
+				__LINE__);                                                       \
+			fail();                                                                  \
+		}                                                                                \
+	} while (0)
+
+static int boot(struct sim_flash *f, enum sdfu_boot_mode mode, struct sim_boot_report *rep)
+{
+	struct sim_boot_cfg cfg = { .mode = mode };
+
+	return sim_boot_run_ex(f, &cfg, NULL, rep);
+}
+
+static void put(struct sim_flash *f, enum sdfu_flash_area_id id, const uint8_t *b, size_t l)
+{
+	assert_int_equal(sim_boot_write_image(f, id, b, l), 0);
+}
+
+static void prep_test(struct sim_flash *f, const struct imgs *im, enum sdfu_boot_mode mode)
+{
+	put(f, SDFU_FA_PRIMARY, im->v1, im->l1);
+	put(f, SDFU_FA_SECONDARY, im->v2, im->l2);
+	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(f, SDFU_FA_SECONDARY), mode, false), 0);
+}
+
+static void prep_perm(struct sim_flash *f, const struct imgs *im, enum sdfu_boot_mode mode)
+{
+	put(f, SDFU_FA_PRIMARY, im->v1, im->l1);
+	put(f, SDFU_FA_SECONDARY, im->v2, im->l2);
+	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(f, SDFU_FA_SECONDARY), mode, true), 0);
+}
+
+/* After a completed test swap: the boot under test is the revert. */
+static void prep_revert(struct sim_flash *f, const struct imgs *im, enum sdfu_boot_mode mode)
+{
+	struct sim_boot_report rep;
+
+	prep_test(f, im, mode);
+	assert_int_equal(boot(f, mode, &rep), 0);
+	assert_int_equal(rep.booted_ver.major, 2);
+}
+
+/* Direct-XIP with revert: v2 tried once (copy_done set) and not confirmed. */
+static void prep_dxip_revert(struct sim_flash *f, const struct imgs *im, enum sdfu_boot_mode mode)
+{
+	struct sim_boot_report rep;
+	const struct sdfu_flash_area *p = sim_flash_area(f, SDFU_FA_PRIMARY);
+
+	put(f, SDFU_FA_PRIMARY, im->v1, im->l1);
+	assert_int_equal(sdfu_boot_confirm(p, mode), 0);
+	put(f, SDFU_FA_SECONDARY, im->v2, im->l2);
+	assert_int_equal(sdfu_boot_set_next(sim_flash_area(f, SDFU_FA_SECONDARY), mode, false, false), 0);
+	assert_int_equal(boot(f, mode, &rep), 0);
+	assert_int_equal(rep.booted_slot, 1);
+}
+
+static const struct scenario scenarios[] = {
+	{ "test", SDFU_BOOT_MODE_SWAP_MOVE, prep_test, 2, 0, 2, 1, TR_TEST_DONE, 1 },
+	{ "perm", SDFU_BOOT_MODE_SWAP_MOVE, prep_perm, 2, 0, 2, 1, TR_CONFIRMED, 2 },
+	{ "revert", SDFU_BOOT_MODE_SWAP_MOVE, prep_revert, 1, 0, 1, 2, TR_CONFIRMED, 1 },
+	{ "overwrite", SDFU_BOOT_MODE_OVERWRITE_ONLY, prep_test, 2, 0, 2, 0, TR_UNSET_OR_CONFIRMED, 2 },
+	{ "dxip-revert", SDFU_BOOT_MODE_DIRECT_XIP_REVERT, prep_dxip_revert, 1, 0, 1, 0, TR_ANY, 1 },
+};
+
+static const struct {
+	const char *layout;
+	size_t b1, b2; /* body sizes of v1 and v2 */
+} geoms[] = {
+	{ "nrf52840", 9000, 13000 },
+	{ "mixed8", 30000, 20000 },
+	{ "large128k", 150000, 100000 },
+};
+
+static const struct {
+	enum sim_flash_cut_mode mode;
+	uint32_t param; /* landed prefix in percent */
+	const char *name;
+} cuts[] = {
+	{ SIM_FLASH_CUT_ATOMIC, 0, "atomic" },
+	{ SIM_FLASH_CUT_TORN_WRITE, 25, "torn25" },
+	{ SIM_FLASH_CUT_TORN_WRITE, 75, "torn75" },
+	{ SIM_FLASH_CUT_PARTIAL_ERASE, 10, "partial10" },
+	{ SIM_FLASH_CUT_PARTIAL_ERASE, 90, "partial90" },
+};
+
+static bool slot_equals(struct sim_flash *f, enum sdfu_flash_area_id id, const uint8_t *b, size_t l)
+{
+	uint8_t *buf = malloc(l);
+	bool eq = sim_flash_peek(f, f->areas[id].off, buf, l) == 0 && memcmp(buf, b, l) == 0;
+
+	free(buf);
+	return eq;
+}
+
+static void verify(struct sim_flash *f, const struct scenario *sc, const struct imgs *im,
+		   const struct sim_boot_report *rep)
+{
+	struct sdfu_boot_trailer tr;
+	const struct sdfu_flash_area *p = sim_flash_area(f, SDFU_FA_PRIMARY);
+
+	PL_CHECK(rep->booted_slot == sc->booted_slot);
+	PL_CHECK(rep->booted_ver.major == sc->booted_major);
+	PL_CHECK(slot_equals(f, SDFU_FA_PRIMARY, sc->primary_is == 1 ? im->v1 : im->v2,
+			     sc->primary_is == 1 ? im->l1 : im->l2));
+	if (sc->secondary_is != 0) {
+		PL_CHECK(slot_equals(f, SDFU_FA_SECONDARY, sc->secondary_is == 1 ? im->v1 : im->v2,
+				     sc->secondary_is == 1 ? im->l1 : im->l2));
+	}
+	PL_CHECK(sdfu_boot_trailer_read(p, sc->mode, &tr) == 0);
+	switch (sc->tr) {
+	case TR_TEST_DONE:
+		PL_CHECK(tr.magic == SDFU_BOOT_MAGIC_GOOD && tr.copy_done == SDFU_BOOT_FLAG_SET &&
+			 tr.image_ok == SDFU_BOOT_FLAG_UNSET);
+		break;
+	case TR_CONFIRMED:
+		PL_CHECK(tr.magic == SDFU_BOOT_MAGIC_GOOD && tr.copy_done == SDFU_BOOT_FLAG_SET &&
+			 tr.image_ok == SDFU_BOOT_FLAG_SET);
+		break;
+	case TR_UNSET_OR_CONFIRMED:
+		PL_CHECK(tr.magic == SDFU_BOOT_MAGIC_UNSET || tr.image_ok == SDFU_BOOT_FLAG_SET);
+		break;
+	default:
+		break;
+	}
+	PL_CHECK(f->stats.violations == 0);
+}
+
+/* SDFU_PL_ONLY: an exact id ("...:cut=N") or a prefix ("test:mixed8"). */
+static bool selected(const char *id)
+{
+	const char *only = getenv("SDFU_PL_ONLY");
+
+	if (only == NULL || only[0] == '\0') {
+		return true;
+	}
+	if (strstr(only, "cut=") != NULL) {
+		return strcmp(id, only) == 0;
+	}
+	return strncmp(id, only, strlen(only)) == 0;
+}
+
+/* Whether any id under `base` can be selected. */
+static bool group_selected(const char *base)
+{
+	const char *only = getenv("SDFU_PL_ONLY");
+
+	return only == NULL || only[0] == '\0' || strncmp(base, only, strlen(only)) == 0 ||
+	       strncmp(only, base, strlen(base)) == 0;
+}
+
+static uint32_t xorshift(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * Seeded random multi-cut (MCUboot try_random_fails): up to 4 cuts at random ops of
+ * successive resumed boots, then a clean boot; same checks. Id "...:seed=N".
+ * SDFU_PL_RANDOM sets the number of seeds per group (default 8).
+ */
+static uint64_t random_multi_cut(struct sim_flash *f, const struct sim_flash_snapshot *snap,
+				 const struct scenario *sc, unsigned ci, const struct imgs *im,
+				 const char *base, uint64_t n)
+{
+	static char id[160];
+	const char *env = getenv("SDFU_PL_RANDOM");
+	unsigned seeds = env ? (unsigned)strtoul(env, NULL, 0) : 8u;
+	struct sim_boot_report rep;
+	uint64_t done = 0;
+
+	for (unsigned seed = 1; seed <= seeds && n > 1; seed++) {
+		uint32_t x = seed * 0x9E3779B9u + (uint32_t)n;
+		int rc = SDFU_ERR_POWERLOSS;
+
+		snprintf(id, sizeof(id), "%s:seed=%u", base, seed);
+		if (!selected(id)) {
+			continue;
+		}
+		cur_id = id;
+		assert_int_equal(sim_flash_snapshot_restore(f, snap), 0);
+		sim_flash_power_on(f);
+		sim_flash_stats_reset(f);
+		for (int k = 0; k < 4 && rc == SDFU_ERR_POWERLOSS; k++) {
+			sim_flash_cut_at(f, 1 + xorshift(&x) % n, cuts[ci].mode, 1 + xorshift(&x) % 99u);
+			rc = boot(f, sc->mode, &rep);
+			PL_CHECK(rc == 0 || rc == SDFU_ERR_POWERLOSS);
+			sim_flash_power_on(f);
+		}
+		if (rc != 0) {
+			rc = boot(f, sc->mode, &rep);
+		}
+		PL_CHECK(rc == 0);
+		verify(f, sc, im, &rep);
+		PL_CHECK(boot(f, sc->mode, &rep) == 0);
+		PL_CHECK(rep.booted_ver.major == sc->next_major);
+		done++;
+	}
+	return done;
+}
+
+static unsigned run_one(const struct scenario *sc, unsigned gi, unsigned ci, const struct imgs *im)
+{
+	static char id[160];
+	char base[120];
+	struct sim_flash f;
+	struct sim_flash_snapshot snap;
+	struct sim_boot_report rep;
+	uint64_t n, step, done = 0;
+	const char *sample_env = getenv("SDFU_PL_SAMPLE");
+	uint64_t sample = sample_env ? strtoull(sample_env, NULL, 0) : 0;
+
+	snprintf(base, sizeof(base), "%s:%s:%s:%s", sc->name, geoms[gi].layout,
+		 sim_boot_mode_name(sc->mode), cuts[ci].name);
+	if (!group_selected(base)) {
+		return 0;
+	}
+	assert_int_equal(sim_flash_open(&f, sim_layout_get(geoms[gi].layout), NULL), 0);
+	sc->prepare(&f, im, sc->mode);
+	assert_int_equal(sim_flash_snapshot_take(&f, &snap), 0);
+	/* clean run: count the ops and check the oracle itself */
+	cur_id = base;
+	sim_flash_disarm(&f);
+	sim_flash_stats_reset(&f);
+	PL_CHECK(boot(&f, sc->mode, &rep) == 0);
+	n = sim_flash_ops(&f);
+	verify(&f, sc, im, &rep);
+	PL_CHECK(boot(&f, sc->mode, &rep) == 0);
+	PL_CHECK(rep.booted_ver.major == sc->next_major);
+	step = sample == 0 || n <= sample ? 1 : (n + sample - 1) / sample;
+	for (uint64_t i = 1; i <= n; i++) {
+		int rc;
+
+		if (step > 1 && i != 1 && i != n && (i % step) != 0) {
+			continue;
+		}
+		snprintf(id, sizeof(id), "%s:cut=%llu", base, (unsigned long long)i);
+		if (!selected(id)) {
+			continue;
+		}
+		cur_id = id;
+		assert_int_equal(sim_flash_snapshot_restore(&f, &snap), 0);
+		sim_flash_power_on(&f);
+		sim_flash_stats_reset(&f);
+		sim_flash_cut_at(&f, i, cuts[ci].mode, cuts[ci].param);
+		rc = boot(&f, sc->mode, &rep);
+		PL_CHECK(f.cut_happened);
+		PL_CHECK(rc == SDFU_ERR_POWERLOSS);
+		sim_flash_power_on(&f);
+		rc = boot(&f, sc->mode, &rep);
+		PL_CHECK(rc == 0);
+		verify(&f, sc, im, &rep);
+		/* the state is stable: the next boot does what a clean run's next boot does */
+		rc = boot(&f, sc->mode, &rep);
+		PL_CHECK(rc == 0);
+		PL_CHECK(rep.booted_ver.major == sc->next_major);
+		PL_CHECK(f.stats.violations == 0);
+		done++;
+	}
+	done += random_multi_cut(&f, &snap, sc, ci, im, base, n);
+	sim_flash_snapshot_free(&snap);
+	sim_flash_close(&f);
+	if (getenv("SDFU_PL_VERBOSE") != NULL) {
+		fprintf(stderr, "%s: %llu ops, %llu cuts checked\n", base, (unsigned long long)n,
+			(unsigned long long)done);
+	}
+	return (unsigned)done;
+}
+
+static void test_powerloss_all(void **state)
+{
+	unsigned total = 0;
+
+	(void)state;
+	for (unsigned gi = 0; gi < sizeof(geoms) / sizeof(geoms[0]); gi++) {
+		struct sim_flash f;
+		struct imgs im;
+		struct ib_sign_opts o = { 0 };
+		uint8_t *b1 = ib_body(geoms[gi].b1, 100 + gi), *b2 = ib_body(geoms[gi].b2, 200 + gi);
+
+		assert_int_equal(sim_flash_open(&f, sim_layout_get(geoms[gi].layout), NULL), 0);
+		o.slot_size = f.areas[SDFU_FA_SECONDARY].size;
+		o.align = f.dev.write_align;
+		sim_flash_close(&f);
+		o.version = "1.0.0";
+		assert_int_equal(ib_sign(&o, b1, geoms[gi].b1, &im.v1, &im.l1, NULL), 0);
+		o.version = "2.0.0";
+		assert_int_equal(ib_sign(&o, b2, geoms[gi].b2, &im.v2, &im.l2, NULL), 0);
+		for (unsigned s = 0; s < sizeof(scenarios) / sizeof(scenarios[0]); s++) {
+			for (unsigned ci = 0; ci < sizeof(cuts) / sizeof(cuts[0]); ci++) {
+				total += run_one(&scenarios[s], gi, ci, &im);
+			}
+		}
+		free(b1);
+		free(b2);
+		free(im.v1);
+		free(im.v2);
+	}
+	fprintf(stderr, "power-loss cuts checked: %u\n", total);
+	if (getenv("SDFU_PL_ONLY") == NULL) {
+		assert_true(total > 100);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_powerloss_all),
+	};
+
+	fake_port_reset_state();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
