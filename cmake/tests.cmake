@@ -2,7 +2,13 @@
 # Test registration: every tests/unit/test_*.c and tests/powerloss/test_*.c is one cmocka executable.
 find_library(CMOCKA_LIB cmocka REQUIRED)
 
+# The fake port is an object library so its symbols are always linked, whatever the link order.
+add_library(sdfu_fakeport OBJECT ${CMAKE_SOURCE_DIR}/tests/support/fake_port.c)
+target_include_directories(sdfu_fakeport PUBLIC ${CMAKE_SOURCE_DIR}/tests/support ${CMAKE_SOURCE_DIR}/include)
+target_compile_options(sdfu_fakeport PRIVATE ${SDFU_HOST_WARNINGS})
+
 file(GLOB SDFU_SUPPORT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
+list(REMOVE_ITEM SDFU_SUPPORT_SOURCES ${CMAKE_SOURCE_DIR}/tests/support/fake_port.c)
 add_library(sdfu_testsupport STATIC ${SDFU_SUPPORT_SOURCES})
 target_include_directories(sdfu_testsupport PUBLIC ${CMAKE_SOURCE_DIR}/tests/support ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(sdfu_testsupport PUBLIC sdfu_sim smpdfu sdfu_crypto ${CMOCKA_LIB})
@@ -14,8 +20,7 @@ function(sdfu_add_cmocka_tests dir label timeout)
   foreach(src ${_tests})
     get_filename_component(name ${src} NAME_WE)
     add_executable(${name} ${src})
-    # --whole-archive is not needed: the fake port lives in sdfu_testsupport and is linked first.
-    target_link_libraries(${name} PRIVATE sdfu_testsupport sdfu_sim smpdfu sdfu_crypto ${CMOCKA_LIB})
+    target_link_libraries(${name} PRIVATE sdfu_fakeport sdfu_testsupport sdfu_sim smpdfu sdfu_crypto ${CMOCKA_LIB})
     target_compile_options(${name} PRIVATE ${SDFU_HOST_WARNINGS})
     target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
     add_test(NAME ${name} COMMAND ${name})

@@ -33,22 +33,12 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   echo "$want" > "$stamp"
 fi
 
-# ---- Rust peer client (crates.io), built once per version, cached outside the clone ----
-# vouch-opensource's mcumgr-client is not published on crates.io; mcumgr-toolkit is the
-# crates.io Rust MCUmgr client we use (see docs/TESTING.md).
-RUST_CLIENT_VER=0.20.0
-RUST_DIR="$CACHE/mcumgr-toolkit-$RUST_CLIENT_VER"
-if [ ! -e "$RUST_DIR/.done" ] && [ ! -e "$RUST_DIR/.failed" ]; then
-  if command -v cargo >/dev/null; then
-    log "building mcumgr-toolkit $RUST_CLIENT_VER (once; cached in $RUST_DIR)"
-    if cargo install -q --locked --root "$RUST_DIR" mcumgr-toolkit --version "$RUST_CLIENT_VER" \
-        >"$CACHE/mcumgr-toolkit-build.log" 2>&1; then
-      touch "$RUST_DIR/.done"
-    else
-      log "mcumgr-toolkit build failed; see $CACHE/mcumgr-toolkit-build.log (its tests will skip)"
-      mkdir -p "$RUST_DIR"; touch "$RUST_DIR/.failed"
-    fi
-  fi
+# ---- Rust peer client (crates.io), built once, cached outside the clone ----------------
+# vouch-opensource's mcumgr-client is not published on crates.io and nothing else can be fetched
+# here, so our Rust peer is a small CLI (tests/interop/rust-peer) over the crates.io client
+# library mcumgr-toolkit; its build goes to ~/.cache/smpdfu/rust-peer-target.
+if command -v cargo >/dev/null; then
+  "$ROOT/scripts/build-rust-peer.sh" >/dev/null || log "Rust peer unavailable (its tests will skip)"
 fi
 
 # ---- Go mcumgr CLI ---------------------------------------------------------------

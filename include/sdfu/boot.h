@@ -91,6 +91,10 @@ struct sdfu_boot_keys {
  * given) a signature TLV by a trusted key (matched by KEYHASH or PUBKEY TLV).
  * Returns 0, SDFU_ERR_NOENT (no image), SDFU_ERR_CORRUPT (malformed),
  * SDFU_ERR_VERIFY (hash or signature mismatch), SDFU_ERR_IO.
+ * With keys: signatures by unknown keys, of another algorithm, or placed before
+ * the hash TLV are ignored; one good signature suffices; an algorithm the crypto
+ * port lacks (Ed25519 on Mbed TLS 2.28) never verifies. `keys` may be NULL and
+ * `info` may be NULL. Uses ~450 bytes of stack; reads the slot in 128-byte chunks.
  */
 int sdfu_image_validate(const struct sdfu_flash_area *fa, const struct sdfu_boot_keys *keys,
 			struct sdfu_image_info *info);
@@ -160,7 +164,11 @@ int sdfu_boot_write_swap_size(const struct sdfu_flash_area *fa, enum sdfu_boot_m
 int sdfu_boot_erase_trailer(const struct sdfu_flash_area *fa, enum sdfu_boot_mode mode);
 
 /**
- * MCUboot's swap decision from the two trailers (boot_swap_tables). Pure.
+ * MCUboot's swap decision from the two trailers (boot_swap_tables). Pure. Rows in
+ * order: secondary GOOD + image_ok UNSET -> TEST; secondary GOOD + image_ok SET ->
+ * PERM; primary GOOD, image_ok UNSET, copy_done SET and secondary magic UNSET ->
+ * REVERT (MCUboot's table wants the secondary UNSET here; spec §8.5 says "any");
+ * otherwise NONE.
  */
 enum sdfu_boot_swap_type sdfu_boot_swap_type_decide(const struct sdfu_boot_trailer *primary,
 						    const struct sdfu_boot_trailer *secondary);
@@ -175,6 +183,8 @@ enum sdfu_boot_swap_type sdfu_boot_swap_type(const struct sdfu_flash_area *prima
  * `confirm`) + swap_info (test 2 / perm 3). Direct-XIP: magic, then copy_done
  * and image_ok when confirming. Returns 0, SDFU_ERR_CORRUPT for a BAD magic
  * (BOOT_EBADIMAGE / EBADVECT when active), or a flash error.
+ * A non-active slot with a BAD magic is erased whole (as MCUboot does) before
+ * SDFU_ERR_CORRUPT is returned; fields already set are never rewritten.
  */
 int sdfu_boot_set_next(const struct sdfu_flash_area *fa, enum sdfu_boot_mode mode, bool active,
 		       bool confirm);

@@ -83,12 +83,23 @@ struct sdfu_flash_stream {
 	uint8_t buf[SDFU_FLASH_MAX_ALIGN];
 };
 
-/** Start writing at area offset `start` (aligned). Nothing is erased yet. 0 or SDFU_ERR_INVAL. */
+/**
+ * Start writing at area offset `start` (aligned to the write size). Nothing is erased
+ * yet. Each sector is erased (unconditionally, once) when the first block that lands
+ * in it is written; when `start` is inside a sector, the rest of that sector must
+ * already be erased (it is not erased, to keep the bytes below `start`). Callers may
+ * set `limit` below the area size after init, or raise `erased_end` when they erased
+ * ahead themselves. 0 or SDFU_ERR_INVAL. Caller-owned; no locking; core loop only.
+ */
 int sdfu_flash_stream_init(struct sdfu_flash_stream *s, const struct sdfu_flash_area *fa,
 			   uint32_t start);
 /**
  * Append `len` bytes (erasing ahead as needed); with `flush` write out the
- * partial block too. 0, SDFU_ERR_NOSPC past the limit, or a flash error.
+ * partial block too, padded with the erased value (after a padded flush the stream
+ * is closed: further data gives SDFU_ERR_BADSTATE). Returns 0, SDFU_ERR_NOSPC when
+ * the data would pass `limit` (nothing accepted), SDFU_ERR_BADSTATE, SDFU_ERR_INVAL,
+ * or a flash error. On a flash error some of the bytes may have been accepted:
+ * sdfu_flash_stream_offset() tells how many, and the caller may resend from there.
  */
 int sdfu_flash_stream_write(struct sdfu_flash_stream *s, const void *data, size_t len, bool flush);
 /** Bytes accepted so far (area offset of the next byte). */

@@ -42,6 +42,11 @@
  *    readable image (err 9, v1 rc 6); it resets the upload session.
  */
 
+#ifndef SDFU_IMG_ALLOW_ERASE_PENDING
+/** Default of struct sdfu_img.allow_erase_pending (0, as Zephyr's default). */
+#define SDFU_IMG_ALLOW_ERASE_PENDING 0
+#endif
+
 /** Image group command ids. */
 #define SDFU_IMG_ID_STATE 0
 #define SDFU_IMG_ID_UPLOAD 1
@@ -140,6 +145,11 @@ struct sdfu_img {
 	/** Bumped by every sdfu_img_upload_reset(); a handler that sees it change
 	 *  while it runs drops its work instead of resurrecting the session. */
 	volatile uint32_t reset_count;
+	/** Image erase may clear a slot that is scheduled (pending test/permanent) or is
+	 *  the revert target, like Zephyr's MCUMGR_GRP_IMG_ALLOW_ERASE_PENDING. Uploads
+	 *  still answer NO_FREE_SLOT for such a slot, so the client must erase first.
+	 *  Default SDFU_IMG_ALLOW_ERASE_PENDING; may be changed after sdfu_img_init(). */
+	bool allow_erase_pending;
 };
 
 /**

@@ -161,13 +161,40 @@ static uint8_t torn_revert(struct sim_boot_run_ctx *c)
 	return SDFU_BOOT_SWAP_NONE;
 }
 
+static int swap_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint8_t type,
+		    uint32_t size)
+{
+	if (c->cfg->mode == SDFU_BOOT_MODE_SWAP_SCRATCH) {
+		return sim_swap_scratch_run(c, st, type, size);
+	}
+	return sim_swap_move_run(c, st, type, size);
+}
+
 static int run_swap_mode(struct sim_boot_run_ctx *c)
 {
 	struct sim_swap_status st;
 	uint8_t type;
 	uint32_t size;
-	int rc = sim_swap_read_status(c, &st);
+	int rc;
 
+	if (c->cfg->mode == SDFU_BOOT_MODE_SWAP_SCRATCH) {
+		rc = sim_swap_scratch_source(c, &st, &size);
+		if (rc < 0) {
+			return rc;
+		}
+		if (rc == 1) {
+			SIM_LOGI("resuming interrupted swap from the scratch area (%s)",
+				 swap_name(st.swap_type));
+			c->rep->swap_type = st.swap_type;
+			c->rep->resumed = true;
+			rc = swap_run(c, &st, st.swap_type, size);
+			if (rc == SDFU_OK) {
+				rc = swap_finish(c, st.swap_type);
+			}
+			return rc != SDFU_OK ? rc : finish_boot(c, 0);
+		}
+	}
+	rc = sim_swap_read_status(c, &st);
 	if (rc != SDFU_OK) {
 		return rc;
 	}
@@ -182,7 +209,7 @@ static int run_swap_mode(struct sim_boot_run_ctx *c)
 			 (unsigned)st.op, (unsigned)st.idx);
 		c->rep->swap_type = st.swap_type;
 		c->rep->resumed = true;
-		rc = sim_swap_move_run(c, &st, st.swap_type, p.swap_size);
+		rc = swap_run(c, &st, st.swap_type, p.swap_size);
 		if (rc == SDFU_OK) {
 			rc = swap_finish(c, st.swap_type);
 		}
@@ -216,7 +243,7 @@ static int run_swap_mode(struct sim_boot_run_ctx *c)
 		if (image_size(c->sec) > size) {
 			size = image_size(c->sec);
 		}
-		rc = sim_swap_move_run(c, &st, type, size);
+		rc = swap_run(c, &st, type, size);
 		if (rc == SDFU_ERR_NOSPC) {
 			c->rep->swap_type = SDFU_BOOT_SWAP_FAIL;
 			rc = refuse_secondary(c);

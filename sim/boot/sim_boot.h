@@ -13,13 +13,19 @@
 /*
  * sim_boot_run() plays the bootloader on a struct sim_flash, on the SDFU_FA_PRIMARY /
  * SDFU_FA_SECONDARY (/ SDFU_FA_SCRATCH) areas, the way MCUboot would:
- *  - swap modes (SWAP_MOVE; SWAP_SCRATCH is accepted and runs the same move-based
- *    algorithm in this simulation): swap type from both trailers (spec §8.5);
+ *  - swap modes (SWAP_MOVE like MCUboot swap_move.c; SWAP_SCRATCH sector by sector
+ *    through SDFU_FA_SCRATCH, images up to the trailer start, the progress kept in the
+ *    scratch while the trailer sector itself is swapped): swap type from both
+ *    trailers (spec §8.5);
  *    TEST/PERM -> validate the secondary (hash, signature with `keys`), swap, write the
  *    primary trailer (magic, copy_done, image_ok for PERM); REVERT -> swap back and
  *    confirm; an interrupted swap is resumed from the status area in the trailer.
- *    An invalid upgrade is refused: the secondary trailer is erased and the old image
- *    keeps running.
+ *    An invalid upgrade (bad hash/signature/header, or too big for the mode) is
+ *    refused: the whole secondary slot is erased (MCUboot boot_validate_slot) and
+ *    the old image keeps running (report swap_type FAIL, action REFUSED). A status
+ *    write that fails with SDFU_ERR_IO does not stop the swap (as in MCUboot).
+ *    Beyond MCUboot: a secondary magic left BAD by a torn write during a revert still
+ *    reverts.
  *  - OVERWRITE_ONLY: TEST or PERM copies the secondary over the primary, then erases
  *    the secondary (header sector and trailer); no revert. With downgrade prevention a
  *    lower version is erased instead.
@@ -39,7 +45,7 @@
 struct sim_boot_cfg {
 	enum sdfu_boot_mode mode;
 	const struct sdfu_boot_keys *keys; /**< NULL or count 0: hash-only validation */
-	bool downgrade_prevention;         /**< OVERWRITE_ONLY/swap: refuse a lower version */
+	bool downgrade_prevention;         /**< OVERWRITE_ONLY only: a lower version is erased, not installed */
 };
 
 /** What the run did (for logs, tests and the device's state dump). */

@@ -27,6 +27,7 @@ struct sim_swap_status {
 	uint32_t idx;         /* 1-based step index of the next step to run */
 	uint32_t state;       /* 0 or 1 within a swap step */
 	uint8_t swap_type;    /* from the primary swap_info */
+	int64_t last;         /* position of the last written status entry, -1 none */
 };
 
 /* Erase the sectors that hold the trailer of `fa` (status area included). */
@@ -36,8 +37,17 @@ int sim_boot_erase_trailer_sectors(const struct sdfu_flash_area *fa, enum sdfu_b
 int sim_boot_copy(const struct sdfu_flash_area *src, uint32_t soff, const struct sdfu_flash_area *dst,
 		  uint32_t doff, uint32_t len);
 
-/* Read the status source and entries. */
+/* Read the status source and entries (decoded for the configured swap mode). */
 int sim_swap_read_status(struct sim_boot_run_ctx *c, struct sim_swap_status *st);
+/* Mark status entry `pos` (write-size units from the status area start) done. */
+int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos);
+/* Move-mode entry for (op, 1-based idx, state). */
+int sim_swap_move_entry(struct sim_boot_run_ctx *c, enum sim_swap_op op, uint32_t idx, uint32_t state);
+/* Write swap_info, image_ok (copied from the secondary), swap_size, magic into the primary. */
+int sim_swap_status_init(struct sim_boot_run_ctx *c, uint8_t swap_type, uint32_t swap_size);
+/* Revert start: make the secondary look like a permanent request (MCUboot fixup_revert). */
+int sim_swap_fixup_revert(struct sim_boot_run_ctx *c, bool at_start, uint8_t swap_type,
+			  uint32_t swap_size);
 
 /*
  * Run (or resume) a swap-using-move of `swap_size` bytes with `swap_type`. On a fresh
@@ -46,6 +56,14 @@ int sim_swap_read_status(struct sim_boot_run_ctx *c, struct sim_swap_status *st)
  */
 int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint8_t swap_type,
 		      uint32_t swap_size);
+/*
+ * Scratch mode: 1 when the scratch area holds an interrupted trailer-sector step (st and
+ * *swap_size filled), 0 when not, <0 on a flash error.
+ */
+int sim_swap_scratch_source(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint32_t *swap_size);
+/* Same contract for swap-using-scratch (sector by sector through SDFU_FA_SCRATCH). */
+int sim_swap_scratch_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint8_t swap_type,
+			 uint32_t swap_size);
 
 #define SIM_LOGE(...) sdfu_port_log(SDFU_LOG_ERR, "simboot", __VA_ARGS__)
 #define SIM_LOGW(...) sdfu_port_log(SDFU_LOG_WRN, "simboot", __VA_ARGS__)

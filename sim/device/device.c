@@ -14,6 +14,7 @@
 #define SDFU_LOG_MODULE "device"
 
 volatile sig_atomic_t device_stop;
+struct device *device_current;
 
 int device_flash_open(struct device *d)
 {
@@ -80,6 +81,7 @@ int device_boot(struct device *d)
 		/* no valid application: keep serving SMP (like a recovery bootloader) */
 		SDFU_LOGW("boot #%u: no bootable image, serving SMP anyway", d->boots);
 		c->booted = false;
+		(void)snprintf(c->version, sizeof(c->version), "none");
 	} else if (rc != 0) {
 		SDFU_LOGE("boot #%u: bootloader simulation failed (%d)", d->boots, rc);
 		return -1;
@@ -89,6 +91,7 @@ int device_boot(struct device *d)
 		sdfu_image_version_str(&c->boot_report.booted_ver, ver, sizeof(ver));
 		SDFU_LOGI("boot #%u: running slot %d, version %s", d->boots,
 			  c->boot_report.booted_slot, ver);
+		(void)snprintf(c->version, sizeof(c->version), "%s", ver);
 		c->booted = true;
 	}
 	/* the application context must be usable even without an image */
@@ -100,6 +103,77 @@ int device_boot(struct device *d)
 	if (!c->booted) {
 		c->boot.active_slot = 0;
 	}
+	return 0;
+}
+
+/* FINAL is dfu_mcumgr's; this NORMAL observer counts transfer events seen by the subscribers. */
+static bool on_transfer(const struct sdfu_evt_hdr *evt, void *user)
+{
+	struct device_core *c = user;
+
+	(void)evt;
+	c->xfer_processed++;
+	return false;
+}
+
+/* nRF Desktop DFU modules, in the order of docs/DFU_MODULE.md. 0 or -1. */
+static int init_modules(struct device *d)
+{
+	const struct device_opts *o = d->opts;
+	struct device_core *c = &d->core;
+	bool xip = o->mode == SDFU_BOOT_MODE_DIRECT_XIP || o->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT;
+
+	sdfu_evt_init(&c->bus);
+	sdfu_dfu_lock_init(&c->lock);
+	c->xfer_processed = 0;
+	if (sdfu_evt_subscribe_fn(&c->bus, &c->sub_xfer, &sdfu_ble_smp_transfer_evt_type,
+				  SDFU_EVT_PRIO_NORMAL, on_transfer, c) != 0) {
+		return -1;
+	}
+	c->mcumgr_on = o->dfu_module;
+	if (c->mcumgr_on) {
+		struct sdfu_dfu_mcumgr_cfg mcfg;
+		struct sdfu_dfu_mcumgr_deps md = {.srv = &c->srv, .bus = &c->bus,
+						  .timers = &c->timers, .lock = &c->lock,
+						  .img = &c->img, .boot = &c->boot};
+
+		sdfu_dfu_mcumgr_cfg_default(&mcfg);
+		mcfg.timeout_ms = o->dfu_timeout_ms;
+		mcfg.flags |= SDFU_DFU_MCUMGR_F_LOCK | SDFU_DFU_MCUMGR_F_BLE_TRANSPORT;
+		mcfg.flags |= o->readonly_unlocked ? SDFU_DFU_MCUMGR_F_READONLY_UNLOCKED : 0u;
+		mcfg.flags |= o->evt_ble_only ? SDFU_DFU_MCUMGR_F_EVT_BLE_ONLY : 0u;
+		mcfg.flags |= o->release_on_complete ? SDFU_DFU_MCUMGR_F_RELEASE_ON_COMPLETE : 0u;
+		if (!o->confirm_at_boot || xip || !c->booted) {
+			/* no boot context: the module does not confirm; log our version string */
+			md.boot = NULL;
+			mcfg.version = c->version;
+		}
+		memset(&c->mcumgr, 0, sizeof(c->mcumgr));
+		if (sdfu_dfu_mcumgr_init(&c->mcumgr, &md, &mcfg) != 0) {
+			SDFU_LOGE("dfu_mcumgr init failed");
+			return -1;
+		}
+	}
+	c->cfgchan_on = o->cfgchan_path != NULL;
+	if (c->cfgchan_on) {
+		struct sdfu_dfu_cfgchan_deps cd = {.bus = &c->bus, .timers = &c->timers,
+						   .lock = &c->lock, .boot = &c->boot};
+
+		memset(&c->cfgchan, 0, sizeof(c->cfgchan));
+		if (sdfu_dfu_cfgchan_init(&c->cfgchan, &cd) != 0) {
+			SDFU_LOGE("dfu_cfgchan init failed");
+			return -1;
+		}
+	}
+	c->lat_on = o->ble_path != NULL;
+	if (c->lat_on &&
+	    sdfu_ble_latency_init(&c->lat, &d->ble.link, &c->bus, &c->timers, NULL) != 0) {
+		SDFU_LOGE("ble_latency init failed");
+		return -1;
+	}
+	/* main READY: boot actions (confirm, hooks, cfgchan claim + erase) before any transport */
+	(void)sdfu_module_set_state(&c->bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
+	(void)sdfu_evt_process(&c->bus);
 	return 0;
 }
 
@@ -126,28 +200,122 @@ int device_init_core(struct device *d)
 		return -1;
 	}
 	device_transports_bind(d);
-	return 0;
+	return init_modules(d);
 }
 
-int device_restart(struct device *d)
+/* Boot through the bootloader simulation and start the core; a cut firing meanwhile powers off. */
+static int boot_and_init(struct device *d)
 {
-	SDFU_LOGI("reset: restarting the device (boot #%u)", d->boots + 1);
-	if (device_boot(d) != 0 || device_init_core(d) != 0) {
+	int rc = device_boot(d);
+
+	if (rc == 0) {
+		rc = device_init_core(d);
+	}
+	if (!d->flash.powered) {
+		/* an armed power cut fired in the bootloader or at init (confirm): off again */
+		d->last_cut = "armed";
+		device_power_off(d, "armed flash power cut fired during boot");
+		return 0;
+	}
+	if (rc != 0) {
 		device_stop = 1;
 		return -1;
 	}
 	return 0;
 }
 
-int device_loop(struct device *d)
+int device_restart(struct device *d)
+{
+	SDFU_LOGI("reset: restarting the device (boot #%u)", d->boots + 1);
+	/* a reboot drops the BLE connection (the central sees a supervision timeout) */
+	device_ble_disconnect(d, 0x08);
+	return boot_and_init(d);
+}
+
+uint64_t device_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void device_power_off(struct device *d, const char *why)
+{
+	if (!d->powered) {
+		return;
+	}
+	d->powered = false;
+	d->power_cuts++;
+	if (d->flash.powered) {
+		sim_flash_power_off(&d->flash);
+	}
+	device_ble_disconnect(d, 0x08);
+	(void)posix_port_take_reset(); /* a pending reset dies with the power */
+	if (d->auto_power_on) {
+		d->power_on_at_ms = (uint64_t)sdfu_port_uptime_ms() + d->restart_ms;
+		SDFU_LOGW("power off (%s); power on in %u ms", why, (unsigned)d->restart_ms);
+	} else {
+		SDFU_LOGW("power off (%s); waiting for ctl power_on", why);
+	}
+}
+
+int device_power_on(struct device *d)
+{
+	SDFU_LOGI("power on");
+	sim_flash_power_on(&d->flash);
+	d->powered = true;
+	return boot_and_init(d);
+}
+
+/* Poll timeout in ms (-1 = none): core timers and events when on, the power-on time when off. */
+static int32_t loop_wait(struct device *d)
 {
 	struct device_core *c = &d->core;
+	uint32_t now = sdfu_port_uptime_ms();
+
+	if (!d->powered) {
+		if (!d->auto_power_on) {
+			return -1;
+		}
+		return d->power_on_at_ms <= now ? 0 : (int32_t)(d->power_on_at_ms - now);
+	}
+	return sdfu_evt_pending(&c->bus) ? 0 : sdfu_timer_next_ms(&c->timers, now);
+}
+
+/* One step of the core: timers, then events (docs/DFU_MODULE.md loop), then power and reset. */
+static int loop_core(struct device *d)
+{
+	struct device_core *c = &d->core;
+
+	if (!d->powered) {
+		if (d->auto_power_on && sdfu_port_uptime_ms() >= d->power_on_at_ms) {
+			return device_power_on(d);
+		}
+		return 0;
+	}
+	sdfu_timer_process(&c->timers, sdfu_port_uptime_ms());
+	(void)sdfu_evt_process(&c->bus);
+	if (!d->flash.powered) {
+		/* an armed cut fired during a flash operation */
+		d->last_cut = "armed";
+		device_power_off(d, "armed flash power cut fired");
+		return 0;
+	}
+	if (posix_port_take_reset()) {
+		return device_restart(d);
+	}
+	return 0;
+}
+
+int device_loop(struct device *d)
+{
 	sigset_t empty;
 
 	sigemptyset(&empty);
 	while (!device_stop) {
-		struct pollfd fds[2];
-		char kinds[2];
+		struct pollfd fds[DEVICE_MAX_FDS];
+		struct poll_slot slots[DEVICE_MAX_FDS];
 		struct timespec ts;
 		struct timespec *tsp = NULL;
 		int32_t next;
@@ -155,20 +323,16 @@ int device_loop(struct device *d)
 		int n;
 		int i;
 
-		sdfu_timer_process(&c->timers, sdfu_port_uptime_ms());
-		if (posix_port_take_reset()) {
-			if (device_restart(d) != 0) {
-				return 1;
-			}
-			continue;
+		if (loop_core(d) != 0) {
+			return 1;
 		}
-		next = sdfu_timer_next_ms(&c->timers, sdfu_port_uptime_ms());
+		next = loop_wait(d);
 		if (next >= 0) {
 			ts.tv_sec = next / 1000;
 			ts.tv_nsec = (long)(next % 1000) * 1000000L;
 			tsp = &ts;
 		}
-		nfds = device_transports_pollfds(d, fds, kinds);
+		nfds = device_transports_pollfds(d, fds, slots);
 		/* SIGINT/SIGTERM are blocked except inside ppoll: no lost wake-up */
 		n = ppoll(fds, (nfds_t)nfds, tsp, &empty);
 		if (n < 0) {
@@ -191,8 +355,19 @@ int device_loop(struct device *d)
 			}
 		}
 		for (i = 0; i < nfds && !device_stop; i++) {
-			if (fds[i].revents != 0) {
-				device_transport_service(d, kinds[i], fds[i].revents);
+			if (fds[i].revents == 0) {
+				continue;
+			}
+			if (!d->powered) {
+				/* off: only the control socket works; inputs are lost */
+				if (slots[i].kind == 'u' || slots[i].kind == 's') {
+					device_transports_drain(d);
+					continue;
+				}
+			}
+			device_transport_service(d, &slots[i], fds[i].revents);
+			if (d->powered && !d->flash.powered) {
+				break; /* a cut fired: loop_core powers off before anything else runs */
 			}
 		}
 	}

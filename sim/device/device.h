@@ -12,12 +12,20 @@
 #include "boot/sim_boot.h"
 #include "flash/sim_flash.h"
 #include "port_posix.h"
+#include "sdfu/ble.h"
+#include "sdfu/ble_latency.h"
 #include "sdfu/boot.h"
+#include "sdfu/dfu_cfgchan.h"
+#include "sdfu/dfu_lock.h"
+#include "sdfu/dfu_mcumgr.h"
+#include "sdfu/evt.h"
 #include "sdfu/img.h"
 #include "sdfu/os.h"
 #include "sdfu/smp.h"
 #include "sdfu/timer.h"
 #include "sdfu/transport.h"
+
+struct device;
 
 #define DEVICE_MAX_KEYS 4
 #define DEVICE_KEY_DER_MAX 600
@@ -36,6 +44,19 @@ struct device_opts {
 	bool wipe;                   /**< --wipe: erase the whole flash first */
 	uint16_t line_length;        /**< --line-length, default 127 */
 	int log_level;               /**< --log-level 0..4, default 3 */
+	/* DFU modules (docs/DFU_MODULE.md) */
+	bool dfu_module;             /**< --dfu-module on|off, default on */
+	bool confirm_at_boot;        /**< --confirm-at-boot on|off, default on (never in direct-XIP) */
+	uint32_t dfu_timeout_ms;     /**< --dfu-timeout-ms, default 5000 */
+	bool readonly_unlocked;      /**< --dfu-readonly-unlocked */
+	bool evt_ble_only;           /**< --dfu-evt-ble-only */
+	bool release_on_complete;    /**< --dfu-release-on-complete */
+	/* local sockets */
+	const char *ble_path;        /**< --ble PATH: BLE link model (SOCK_SEQPACKET) */
+	const char *cfgchan_path;    /**< --cfgchan PATH: config-channel DFU (JSON lines) */
+	const char *ctl_path;        /**< --ctl PATH: control interface (JSON lines) */
+	uint16_t ble_mtu;            /**< --ble-mtu: largest ATT MTU the device accepts, default 498 */
+	uint32_t power_off_ms;       /**< --power-off-ms: off time after a power cut, default 200; 0 = manual */
 };
 
 /** One trusted key loaded from a PEM/DER file (keys.c). */
@@ -53,6 +74,70 @@ struct device_core {
 	struct sdfu_boot_ctx boot;
 	struct sim_boot_report boot_report;
 	bool booted;                 /**< the bootloader found an image to run */
+	char version[32];            /**< running image version ("none" without one) */
+	/* nRF Desktop DFU modules */
+	struct sdfu_evt_bus bus;
+	struct sdfu_dfu_lock lock;
+	struct sdfu_dfu_mcumgr mcumgr;
+	bool mcumgr_on;
+	struct sdfu_dfu_cfgchan cfgchan;
+	bool cfgchan_on;
+	struct sdfu_ble_latency lat;
+	bool lat_on;
+	struct sdfu_evt_sub sub_xfer;  /**< counts processed ble_smp_transfer events */
+	uint32_t xfer_processed;
+};
+
+#define DEVICE_LINE_CLIENTS 4
+#define DEVICE_LINE_MAX 8192
+
+/** A local stream socket serving newline-delimited JSON requests (jsonl.c). */
+struct line_srv {
+	const char *what;            /**< "ctl" / "cfgchan", for logs */
+	int lfd;                     /**< listening socket, -1 = off */
+	char path[108];
+	struct {
+		int fd;
+		size_t len;
+		char buf[DEVICE_LINE_MAX];
+	} cl[DEVICE_LINE_CLIENTS];
+	/** Handle one request line (NUL-terminated, no newline); reply with line_reply(). */
+	void (*handle)(struct device *d, int fd, char *line);
+};
+
+#define BLE_TXQ_LEN 8
+
+/** The BLE link model (ble_link.c): one central at a time on a SOCK_SEQPACKET socket. */
+struct device_ble {
+	int lfd;                     /**< listening socket, -1 = off */
+	int cfd;                     /**< the connected central, -1 = none */
+	char path[108];
+	bool connected;              /**< CONNECT received */
+	bool secured;
+	bool cccd;                   /**< notifications enabled */
+	uint16_t mtu;                /**< negotiated ATT MTU */
+	uint16_t interval;           /**< 1.25 ms units */
+	uint16_t latency;            /**< peripheral latency (events the peripheral may skip) */
+	uint16_t timeout;            /**< 10 ms units */
+	uint64_t anchor_us;          /**< time of the connection event k = 0 of these parameters */
+	uint64_t last_due_us;
+	/* a parameter request from ble_latency in negotiation */
+	bool req_pending;
+	uint16_t req_interval, req_latency, req_timeout;
+	uint64_t req_apply_us;
+	struct sdfu_timer neg_timer;
+	struct sdfu_timer tx_timer;
+	/* responses waiting for their connection event */
+	struct {
+		uint64_t due_us;
+		uint16_t len;
+		uint8_t data[SDFU_SMP_BUF_SIZE];
+	} q[BLE_TXQ_LEN];
+	unsigned q_head, q_count;
+	struct sdfu_ble ep;
+	struct sdfu_ble_link link;
+	/* statistics */
+	uint32_t writes, notifications, frames_out, dropped_out, param_updates, connections;
 };
 
 /** Everything the program owns. */
@@ -71,7 +156,21 @@ struct device {
 	struct sdfu_serial ser_ep;
 	bool udp_on;
 	bool ser_on;
+	struct device_ble ble;
+	struct line_srv ctl;
+	struct line_srv cfg;
+	uint32_t cfg_next_off;       /**< cfgchan socket: next expected data offset */
+	/* power model */
+	bool powered;                /**< false after a power cut until power on */
+	bool auto_power_on;
+	uint32_t restart_ms;         /**< off time of the next cut (auto_power_on) */
+	uint64_t power_on_at_ms;     /**< when auto_power_on: set at power off */
+	unsigned power_cuts;
+	const char *last_cut;        /**< "now", "armed" */
 };
+
+/** The one device of the program (for callbacks without a context). */
+extern struct device *device_current;
 
 /** Set by SIGINT / SIGTERM. */
 extern volatile sig_atomic_t device_stop;
@@ -103,10 +202,53 @@ int device_transports_open(struct device *d);
 void device_transports_bind(struct device *d);
 /** Print the single "ready ..." line on stdout and flush it. */
 void device_print_ready(const struct device *d);
-/** Fill `fds` (at most 2) for poll(); returns the count. `kinds` gets 'u' / 's' per slot. */
-int device_transports_pollfds(struct device *d, struct pollfd *fds, char *kinds);
-/** Service one ready transport fd. */
-void device_transport_service(struct device *d, char kind, short revents);
+#define DEVICE_MAX_FDS 16
+/** What a poll slot is: kind 'u' udp, 's' serial, 'B'/'b' BLE listen/conn, 'C'/'c' ctl, 'F'/'f' cfgchan. */
+struct poll_slot {
+	char kind;
+	int idx;                     /**< client index for 'c' / 'f' */
+};
+/** Fill `fds` (at most DEVICE_MAX_FDS) for poll(); returns the count. */
+int device_transports_pollfds(struct device *d, struct pollfd *fds, struct poll_slot *slots);
+/** Service one ready fd. */
+void device_transport_service(struct device *d, const struct poll_slot *slot, short revents);
 void device_transports_close(struct device *d);
+/** Powered off: read and discard pending UDP / serial input (nothing is answered). */
+void device_transports_drain(struct device *d);
+
+/* device.c: power model */
+/** Cut the power now (or note an armed cut that fired): stop serving, drop the BLE link. */
+void device_power_off(struct device *d, const char *why);
+/** Restore power: the bootloader simulation runs and the core starts again. */
+int device_power_on(struct device *d);
+/** Monotonic time in microseconds. */
+uint64_t device_now_us(void);
+
+/* ble_link.c */
+int device_ble_open(struct device *d);
+/** (Re)bind the BLE endpoint and timers to the current core; drops a connection. */
+void device_ble_bind(struct device *d);
+/** Drop the connection (reason sent to the central when it is still there). */
+void device_ble_disconnect(struct device *d, uint8_t reason);
+void device_ble_accept(struct device *d);
+void device_ble_service(struct device *d);
+void device_ble_close(struct device *d);
+
+/* jsonl.c */
+int line_srv_open(struct line_srv *s, const char *path, const char *what,
+		  void (*handle)(struct device *d, int fd, char *line));
+void line_srv_close(struct line_srv *s);
+void line_srv_accept(struct line_srv *s);
+void line_srv_service(struct device *d, struct line_srv *s, int idx);
+/** Write one reply line (printf format; the newline is added). */
+void line_reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Flat JSON object field access: 0 when found with the right type, -1 otherwise. */
+int json_get_str(const char *line, const char *key, char *out, size_t size);
+int json_get_int(const char *line, const char *key, long long *out);
+int json_get_bool(const char *line, const char *key, bool *out);
+
+/* ctl.c / cfgchan_sock.c: request handlers */
+void device_ctl_handle(struct device *d, int fd, char *line);
+void device_cfg_handle(struct device *d, int fd, char *line);
 
 #endif /* SDFU_SIM_DEVICE_H */

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 		"                       'pty' creates a new raw pseudo-terminal (its slave path\n"
 		"                       is in the ready line), PATH opens an existing tty\n"
 		"                       [default: pty]\n"
-		"  --layout NAME        flash geometry: nrf52840, mixed8, large128k\n"
+		"  --layout NAME        flash geometry: nrf52840, mixed8, large128k, big1m\n"
 		"                       [default: nrf52840]\n"
 		"  --mode MODE          bootloader mode: swap (= swap-move), swap-scratch,\n"
 		"                       overwrite (= overwrite-only), direct-xip,\n"
@@ -50,6 +50,32 @@ static void usage(FILE *f)
 		"  --line-length N      serial: max bytes per transmitted line, including the\n"
 		"                       2 start bytes and the newline (%d..%d) [default: %d]\n"
 		"  --log-level N        0 off, 1 error, 2 warning, 3 info, 4 debug [default: 3]\n"
+		"\n"
+		"DFU modules (docs/DFU_MODULE.md):\n"
+		"  --dfu-module on|off  nRF Desktop dfu_mcumgr: DFU lock gating of image/reset\n"
+		"                       commands (rc 11 while another owner holds it), inactivity\n"
+		"                       release, transfer events; off = plain MCUmgr server\n"
+		"                       [default: on]\n"
+		"  --confirm-at-boot on|off\n"
+		"                       dfu_mcumgr confirms the running image at boot (never in\n"
+		"                       direct-xip modes) [default: on]\n"
+		"  --no-confirm-at-boot same as --confirm-at-boot off\n"
+		"  --dfu-timeout-ms N   inactivity before dfu_mcumgr releases the lock [default: 5000]\n"
+		"  --dfu-readonly-unlocked\n"
+		"                       image list / slot info pass without the lock\n"
+		"  --dfu-evt-ble-only   transfer events only for commands received over BLE\n"
+		"  --dfu-release-on-complete\n"
+		"                       release the lock when an update completes\n"
+		"\n"
+		"Local sockets (docs/PROTOCOL.md):\n"
+		"  --ble PATH           BLE link model: a central connects to this AF_UNIX\n"
+		"                       SOCK_SEQPACKET socket (GATT SMP, MTU, latency timing)\n"
+		"  --ble-mtu N          largest ATT MTU accepted (23..517) [default: 498]\n"
+		"  --cfgchan PATH       config-channel DFU (JSON lines); enables the module, which\n"
+		"                       claims the lock and erases the update slot at every boot\n"
+		"  --ctl PATH           control interface (JSON lines): state, power cuts, reboot\n"
+		"  --power-off-ms N     after a power cut the device stays off N ms, then boots\n"
+		"                       again; 0 = stay off until the ctl \"power_on\" [default: 200]\n"
 		"  --print-layout       print the flash layout (after --layout) as JSON and exit\n"
 		"  --version            print the version and exit\n"
 		"  --help               this text\n"
@@ -84,7 +110,22 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 enum {
 	OPT_FLASH = 1000, OPT_UDP, OPT_SERIAL, OPT_LAYOUT, OPT_MODE, OPT_PROVISION, OPT_KEY,
 	OPT_DOWNGRADE, OPT_WIPE, OPT_LINE, OPT_LOG, OPT_VERSION, OPT_HELP, OPT_PRINT_LAYOUT,
+	OPT_DFU_MODULE, OPT_CONFIRM, OPT_DFU_TIMEOUT, OPT_RO_UNLOCKED, OPT_EVT_BLE_ONLY,
+	OPT_RELEASE_COMPLETE, OPT_NO_CONFIRM, OPT_BLE, OPT_BLE_MTU, OPT_CFGCHAN, OPT_CTL, OPT_POWER_OFF,
 };
+
+static int parse_onoff(const char *name, const char *s, bool *out)
+{
+	if (strcmp(s, "on") == 0) {
+		*out = true;
+	} else if (strcmp(s, "off") == 0) {
+		*out = false;
+	} else {
+		fprintf(stderr, "smpdfu-device: %s must be on or off\n", name);
+		return -1;
+	}
+	return 0;
+}
 
 /* JSON description of a layout: device geometry and the SDFU_FA_* areas (absent ones omitted). */
 static void print_layout(const struct sim_flash_layout *l)
@@ -130,6 +171,18 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"print-layout", no_argument, NULL, OPT_PRINT_LAYOUT},
+		{"dfu-module", required_argument, NULL, OPT_DFU_MODULE},
+		{"confirm-at-boot", required_argument, NULL, OPT_CONFIRM},
+		{"no-confirm-at-boot", no_argument, NULL, OPT_NO_CONFIRM},
+		{"dfu-timeout-ms", required_argument, NULL, OPT_DFU_TIMEOUT},
+		{"dfu-readonly-unlocked", no_argument, NULL, OPT_RO_UNLOCKED},
+		{"dfu-evt-ble-only", no_argument, NULL, OPT_EVT_BLE_ONLY},
+		{"dfu-release-on-complete", no_argument, NULL, OPT_RELEASE_COMPLETE},
+		{"ble", required_argument, NULL, OPT_BLE},
+		{"ble-mtu", required_argument, NULL, OPT_BLE_MTU},
+		{"cfgchan", required_argument, NULL, OPT_CFGCHAN},
+		{"ctl", required_argument, NULL, OPT_CTL},
+		{"power-off-ms", required_argument, NULL, OPT_POWER_OFF},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -144,6 +197,11 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 	o->mode = SDFU_BOOT_MODE_SWAP_MOVE;
 	o->line_length = SDFU_SERIAL_LINE_LEN;
 	o->log_level = SDFU_LOG_INF;
+	o->dfu_module = true;
+	o->confirm_at_boot = true;
+	o->dfu_timeout_ms = SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS;
+	o->ble_mtu = 498;
+	o->power_off_ms = 200;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -200,6 +258,58 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 			}
 			o->log_level = (int)v;
 			break;
+		case OPT_DFU_MODULE:
+			if (parse_onoff("--dfu-module", optarg, &o->dfu_module) != 0) {
+				return -1;
+			}
+			break;
+		case OPT_CONFIRM:
+			if (parse_onoff("--confirm-at-boot", optarg, &o->confirm_at_boot) != 0) {
+				return -1;
+			}
+			break;
+		case OPT_NO_CONFIRM:
+			o->confirm_at_boot = false;
+			break;
+		case OPT_DFU_TIMEOUT:
+			if (parse_int(optarg, 1, 3600000, &v) != 0) {
+				fprintf(stderr, "smpdfu-device: --dfu-timeout-ms must be 1..3600000\n");
+				return -1;
+			}
+			o->dfu_timeout_ms = (uint32_t)v;
+			break;
+		case OPT_RO_UNLOCKED:
+			o->readonly_unlocked = true;
+			break;
+		case OPT_EVT_BLE_ONLY:
+			o->evt_ble_only = true;
+			break;
+		case OPT_RELEASE_COMPLETE:
+			o->release_on_complete = true;
+			break;
+		case OPT_BLE:
+			o->ble_path = optarg;
+			break;
+		case OPT_BLE_MTU:
+			if (parse_int(optarg, 23, 517, &v) != 0) {
+				fprintf(stderr, "smpdfu-device: --ble-mtu must be 23..517\n");
+				return -1;
+			}
+			o->ble_mtu = (uint16_t)v;
+			break;
+		case OPT_CFGCHAN:
+			o->cfgchan_path = optarg;
+			break;
+		case OPT_CTL:
+			o->ctl_path = optarg;
+			break;
+		case OPT_POWER_OFF:
+			if (parse_int(optarg, 0, 3600000, &v) != 0) {
+				fprintf(stderr, "smpdfu-device: --power-off-ms must be 0..3600000\n");
+				return -1;
+			}
+			o->power_off_ms = (uint32_t)v;
+			break;
 		case OPT_VERSION:
 			printf("%s\n", sdfu_sim_version());
 			exit(0);
@@ -218,6 +328,9 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 	if (optind < argc) {
 		fprintf(stderr, "smpdfu-device: unexpected argument '%s'\n", argv[optind]);
 		return -1;
+	}
+	if (o->mode == SDFU_BOOT_MODE_DIRECT_XIP || o->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT) {
+		o->confirm_at_boot = false; /* MCUboot boots the higher version; never confirm */
 	}
 	if (want_layout) {
 		print_layout(sim_layout_get(o->layout));
@@ -262,6 +375,8 @@ int main(int argc, char **argv)
 	posix_port_set_log_level(opts.log_level);
 	setup_signals();
 	dev.opts = &opts;
+	device_current = &dev;
+	dev.powered = true;
 	SDFU_LOGI("%s starting", sdfu_sim_version());
 
 	if (device_keys_load(&dev) != 0 || device_flash_open(&dev) != 0) {

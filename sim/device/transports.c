@@ -19,6 +19,10 @@ int device_transports_open(struct device *d)
 
 	d->udp.fd = -1;
 	d->ser.fd = -1;
+	d->ble.lfd = -1;
+	d->ble.cfd = -1;
+	d->ctl.lfd = -1;
+	d->cfg.lfd = -1;
 	d->ser.slave_fd = -1;
 	if (o->udp != NULL) {
 		if (posix_udp_open(&d->udp, o->udp) != 0) {
@@ -33,17 +37,48 @@ int device_transports_open(struct device *d)
 		}
 		d->ser_on = true;
 	}
-	if (!d->udp_on && !d->ser_on) {
-		SDFU_LOGW("both transports are off; the device only runs its timers");
+	if (device_ble_open(d) != 0) {
+		device_transports_close(d);
+		return -1;
+	}
+	if (o->ctl_path != NULL && line_srv_open(&d->ctl, o->ctl_path, "ctl", device_ctl_handle) != 0) {
+		device_transports_close(d);
+		return -1;
+	}
+	if (o->cfgchan_path != NULL &&
+	    line_srv_open(&d->cfg, o->cfgchan_path, "cfgchan", device_cfg_handle) != 0) {
+		device_transports_close(d);
+		return -1;
+	}
+	if (!d->udp_on && !d->ser_on && d->ble.lfd < 0) {
+		SDFU_LOGW("all SMP transports are off; the device only runs its timers");
 	}
 	return 0;
+}
+
+/* Responses are lost once the power is gone (an armed cut fired inside the handler). */
+static int udp_send_powered(void *ctx, const uint8_t *frame, size_t len)
+{
+	if (device_current != NULL && !device_current->flash.powered) {
+		return 0;
+	}
+	return posix_udp_send(ctx, frame, len);
+}
+
+static int serial_write_powered(void *ctx, const uint8_t *data, size_t len)
+{
+	if (device_current != NULL && !device_current->flash.powered) {
+		return 0;
+	}
+	return posix_serial_write(ctx, data, len);
 }
 
 void device_transports_bind(struct device *d)
 {
 	sdfu_udp_init(&d->udp_ep, &d->core.srv);
-	sdfu_serial_init(&d->ser_ep, &d->core.srv, d->opts->line_length, posix_serial_write,
+	sdfu_serial_init(&d->ser_ep, &d->core.srv, d->opts->line_length, serial_write_powered,
 			 &d->ser);
+	device_ble_bind(d);
 }
 
 void device_print_ready(const struct device *d)
@@ -61,21 +96,43 @@ void device_print_ready(const struct device *d)
 	fflush(stdout);
 }
 
-int device_transports_pollfds(struct device *d, struct pollfd *fds, char *kinds)
+static int add_fd(struct pollfd *fds, struct poll_slot *slots, int n, int fd, char kind, int idx)
+{
+	if (fd < 0 || n >= DEVICE_MAX_FDS) {
+		return n;
+	}
+	fds[n].fd = fd;
+	fds[n].events = POLLIN;
+	fds[n].revents = 0;
+	slots[n].kind = kind;
+	slots[n].idx = idx;
+	return n + 1;
+}
+
+int device_transports_pollfds(struct device *d, struct pollfd *fds, struct poll_slot *slots)
 {
 	int n = 0;
+	int i;
 
 	if (d->udp_on) {
-		fds[n].fd = d->udp.fd;
-		fds[n].events = POLLIN;
-		fds[n].revents = 0;
-		kinds[n++] = 'u';
+		n = add_fd(fds, slots, n, d->udp.fd, 'u', 0);
 	}
 	if (d->ser_on) {
-		fds[n].fd = d->ser.fd;
-		fds[n].events = POLLIN;
-		fds[n].revents = 0;
-		kinds[n++] = 's';
+		n = add_fd(fds, slots, n, d->ser.fd, 's', 0);
+	}
+	n = add_fd(fds, slots, n, d->ble.lfd, 'B', 0);
+	if (d->powered) {
+		n = add_fd(fds, slots, n, d->ble.cfd, 'b', 0);
+	}
+	n = add_fd(fds, slots, n, d->ctl.lfd, 'C', 0);
+	n = add_fd(fds, slots, n, d->cfg.lfd, 'F', 0);
+	for (i = 0; i < DEVICE_LINE_CLIENTS; i++) {
+		if (d->ctl.lfd >= 0) {
+			n = add_fd(fds, slots, n, d->ctl.cl[i].fd, 'c', i);
+		}
+		if (d->cfg.lfd >= 0) {
+			n = add_fd(fds, slots, n, d->cfg.cl[i].fd, 'f', i);
+		}
 	}
 	return n;
 }
@@ -99,10 +156,9 @@ static void service_udp(struct device *d)
 			sdfu_port_log(SDFU_LOG_DBG, "device", "udp: %d bytes from %s", n,
 				      posix_udp_peer_str(&peer, who, sizeof(who)));
 		}
-		(void)sdfu_udp_rx(&d->udp_ep, udp_rx_buf, (size_t)n, posix_udp_send, &peer);
-		if (posix_port_take_reset()) {
-			/* the core asked for a reset from inside a handler: restart now */
-			(void)device_restart(d);
+		(void)sdfu_udp_rx(&d->udp_ep, udp_rx_buf, (size_t)n, udp_send_powered, &peer);
+		if (!d->flash.powered) {
+			return;
 		}
 	}
 }
@@ -121,9 +177,6 @@ static void service_serial(struct device *d, short revents)
 	if (n > 0) {
 		sdfu_port_log(SDFU_LOG_DBG, "device", "serial: %d bytes in", n);
 		(void)sdfu_serial_feed(&d->ser_ep, ser_rx_buf, (size_t)n);
-		if (posix_port_take_reset()) {
-			(void)device_restart(d);
-		}
 		return;
 	}
 	/*
@@ -136,12 +189,58 @@ static void service_serial(struct device *d, short revents)
 	}
 }
 
-void device_transport_service(struct device *d, char kind, short revents)
+void device_transport_service(struct device *d, const struct poll_slot *slot, short revents)
 {
-	if (kind == 'u') {
+	switch (slot->kind) {
+	case 'u':
 		service_udp(d);
-	} else if (kind == 's') {
+		break;
+	case 's':
 		service_serial(d, revents);
+		break;
+	case 'B':
+		device_ble_accept(d);
+		break;
+	case 'b':
+		device_ble_service(d);
+		break;
+	case 'C':
+		line_srv_accept(&d->ctl);
+		break;
+	case 'c':
+		line_srv_service(d, &d->ctl, slot->idx);
+		break;
+	case 'F':
+		line_srv_accept(&d->cfg);
+		break;
+	case 'f':
+		line_srv_service(d, &d->cfg, slot->idx);
+		break;
+	default:
+		break;
+	}
+}
+
+void device_transports_drain(struct device *d)
+{
+	int i;
+
+	for (i = 0; i < 64 && d->udp_on; i++) {
+		struct posix_udp_peer peer;
+
+		if (posix_udp_recv(&d->udp, udp_rx_buf, sizeof(udp_rx_buf), &peer) <= 0) {
+			break;
+		}
+	}
+	if (d->ser_on) {
+		int n = posix_serial_read(&d->ser, ser_rx_buf, sizeof(ser_rx_buf));
+
+		if (n < 0) {
+			serial_off(d, "read error");
+		} else if (n > 0) {
+			/* a packet cut by the power loss must not merge with the next one */
+			sdfu_serial_rx_init(&d->ser_ep.rx);
+		}
 	}
 }
 
@@ -151,4 +250,7 @@ void device_transports_close(struct device *d)
 	posix_serial_close(&d->ser);
 	d->udp_on = false;
 	d->ser_on = false;
+	device_ble_close(d);
+	line_srv_close(&d->ctl);
+	line_srv_close(&d->cfg);
 }

@@ -63,6 +63,23 @@ static const struct sim_flash_layout layouts[] = {
 			[SDFU_FA_STORAGE] = { 0x1C0000, 0x40000 },
 		},
 	},
+	{
+		/* 1 MiB image slots (nRF5340/nRF54-class parts with big apps): 8 KiB sectors,
+		 * so a slot is 128 sectors (MCUboot's default MAX_IMG_SECTORS). */
+		.name = "big1m",
+		.size = 0x230000,
+		.write_align = 4,
+		.erased_val = 0xFF,
+		.sector_range_count = 1,
+		.sectors = { { 280, 0x2000 } },
+		.areas = {
+			[SDFU_FA_BOOTLOADER] = { 0x0, 0x10000 },
+			[SDFU_FA_PRIMARY] = { 0x10000, 0x100000 },
+			[SDFU_FA_SECONDARY] = { 0x110000, 0x100000 },
+			[SDFU_FA_SCRATCH] = { 0x210000, 0x10000 },
+			[SDFU_FA_STORAGE] = { 0x220000, 0x10000 },
+		},
+	},
 };
 
 const struct sim_flash_layout *sim_layout_at(unsigned i)
@@ -101,6 +118,40 @@ static bool sector_of(const struct sim_flash *f, uint32_t off, uint32_t *start, 
 		base = (uint32_t)end;
 	}
 	return false;
+}
+
+/* Device sector number holding `off`, or UINT32_MAX. */
+static uint32_t sector_index(const struct sim_flash *f, uint32_t off)
+{
+	uint32_t base = 0, idx = 0;
+
+	for (unsigned r = 0; r < f->dev.sector_range_count; r++) {
+		const struct sdfu_flash_sector_range *sr = &f->dev.sectors[r];
+		uint64_t end = (uint64_t)base + (uint64_t)sr->count * sr->size;
+
+		if (off < end) {
+			return idx + (off - base) / sr->size;
+		}
+		idx += sr->count;
+		base = (uint32_t)end;
+	}
+	return UINT32_MAX;
+}
+
+/* Bad-region draw for an op touching [off, off+len). */
+static bool bad_hit(struct sim_flash *f, uint32_t off, size_t len)
+{
+	uint32_t x;
+
+	if (f->bad_permille == 0 || off >= f->bad_off + f->bad_len || off + len <= f->bad_off) {
+		return false;
+	}
+	x = f->bad_seed;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	f->bad_seed = x;
+	return x % 1000u < f->bad_permille;
 }
 
 static int file_sync(struct sim_flash *f, uint32_t off, size_t len)
@@ -215,6 +266,11 @@ static int dev_write(void *ctx, uint32_t off, const void *buf, size_t len)
 		trace(f, "write", off, len, fc);
 		return fc;
 	}
+	if (fc == 0 && bad_hit(f, off, len)) {
+		f->stats.failed++;
+		trace(f, "write BAD", off, len, SDFU_ERR_IO);
+		return SDFU_ERR_IO;
+	}
 	if (fc == 1) {
 		size_t n = f->cut_mode == SIM_FLASH_CUT_TORN_WRITE ? cut_prefix(f, len, a) : 0;
 
@@ -270,8 +326,13 @@ static int dev_erase(void *ctx, uint32_t off, size_t len)
 	memset(f->prog + off, 0, len);
 	f->stats.erases++;
 	for (pos = off; pos < off + len; pos += s_size) {
+		uint32_t si = sector_index(f, pos);
+
 		(void)sector_of(f, pos, &s_start, &s_size);
 		f->stats.sectors_erased++;
+		if (si < f->sector_total) {
+			f->sector_erases[si]++;
+		}
 	}
 	trace(f, "erase", off, len, 0);
 	return file_sync(f, off, len);
@@ -289,7 +350,11 @@ int sim_flash_open(struct sim_flash *f, const struct sim_flash_layout *layout, c
 	f->layout = layout;
 	f->mem = malloc(layout->size);
 	f->prog = calloc(layout->size, 1);
-	if (f->mem == NULL || f->prog == NULL) {
+	for (unsigned r = 0; r < layout->sector_range_count; r++) {
+		f->sector_total += layout->sectors[r].count;
+	}
+	f->sector_erases = calloc(f->sector_total ? f->sector_total : 1u, sizeof(uint32_t));
+	if (f->mem == NULL || f->prog == NULL || f->sector_erases == NULL) {
 		sim_flash_close(f);
 		return SDFU_ERR_NOMEM;
 	}
@@ -354,8 +419,10 @@ void sim_flash_close(struct sim_flash *f)
 	f->fd = -1;
 	free(f->mem);
 	free(f->prog);
+	free(f->sector_erases);
 	f->mem = NULL;
 	f->prog = NULL;
+	f->sector_erases = NULL;
 }
 
 const struct sdfu_flash_area *sim_flash_area(struct sim_flash *f, enum sdfu_flash_area_id id)
@@ -477,4 +544,23 @@ void sim_flash_snapshot_free(struct sim_flash_snapshot *s)
 void sim_flash_stats_reset(struct sim_flash *f)
 {
 	memset(&f->stats, 0, sizeof(f->stats));
+	if (f->sector_erases != NULL) {
+		memset(f->sector_erases, 0, f->sector_total * sizeof(uint32_t));
+	}
+}
+
+uint32_t sim_flash_sector_erases(const struct sim_flash *f, uint32_t off)
+{
+	uint32_t si = sector_index(f, off);
+
+	return si < f->sector_total ? f->sector_erases[si] : 0u;
+}
+
+void sim_flash_bad_region(struct sim_flash *f, uint32_t off, uint32_t len, uint32_t permille,
+			  uint32_t seed)
+{
+	f->bad_off = off;
+	f->bad_len = len;
+	f->bad_permille = permille > 1000u ? 1000u : permille;
+	f->bad_seed = seed != 0 ? seed : 0x2545F491u;
 }

@@ -95,6 +95,12 @@ struct sim_flash {
 	bool powered;       /**< false after a cut */
 	bool cut_happened;  /**< set when the armed cut fired */
 	bool trace;         /**< print every op to stderr */
+	uint32_t *sector_erases; /**< per device sector erase count (index: sector number), malloc'd */
+	uint32_t sector_total;   /**< number of device sectors */
+	/* bad region: writes touching it fail with SDFU_ERR_IO at a rate */
+	uint32_t bad_off, bad_len;
+	uint32_t bad_permille;   /**< 0 = off, 1000 = always */
+	uint32_t bad_seed;
 };
 
 /**
@@ -155,7 +161,19 @@ int sim_flash_snapshot_take(const struct sim_flash *f, struct sim_flash_snapshot
 int sim_flash_snapshot_restore(struct sim_flash *f, const struct sim_flash_snapshot *s);
 void sim_flash_snapshot_free(struct sim_flash_snapshot *s);
 
-/** Reset the statistics. */
+/** Reset the statistics (the per-sector erase counts too). */
 void sim_flash_stats_reset(struct sim_flash *f);
+
+/** Erase count of the device sector holding device offset `off` (0 when outside). */
+uint32_t sim_flash_sector_erases(const struct sim_flash *f, uint32_t off);
+
+/**
+ * Make writes that touch device range [off, off+len) fail with SDFU_ERR_IO
+ * (nothing changes) with probability `permille`/1000, drawn from a PRNG seeded with
+ * `seed` (MCUboot simflash add_bad_region). `permille` 0 removes the region. Counted
+ * in stats.failed; the op still counts for cut/fail numbering.
+ */
+void sim_flash_bad_region(struct sim_flash *f, uint32_t off, uint32_t len, uint32_t permille,
+			  uint32_t seed);
 
 #endif /* SDFU_SIM_FLASH_H */

@@ -19,6 +19,7 @@ dicts), ``slot_entry(entries, slot)``, ``active_version(entries)``.
 import hashlib
 import pathlib
 import random
+import re
 import struct
 import subprocess
 
@@ -157,3 +158,29 @@ def active_entry(entries):
 
 def active_version(entries):
     return active_entry(entries)["version"]
+
+
+# ---- device options --------------------------------------------------------------------------
+
+def unconfirmed_boot_args():
+    """smpdfu-device options that keep a freshly test-booted image unconfirmed.
+
+    If the device ever confirms the running image at boot (the nRF Desktop DFU module does
+    that by default in swap mode), the tests that check the "active, not confirmed" state
+    need the option that turns it off. Today `--help` has no auto-confirm option at all
+    (the module is not wired into smpdfu-device), so this returns []; if an option
+    mentioning "confirm" appears, its "--no-..." form is used, and without one the test
+    fails loudly instead of checking the wrong state.
+    """
+    from conftest import device_binary
+
+    text = subprocess.run([str(device_binary()), "--help"], capture_output=True,
+                          text=True).stdout
+    opts = re.findall(r"^\s*(--[\w-]+)[^\n]*confirm", text, re.M | re.I)
+    if not opts:
+        return []
+    off = [o for o in opts if o.startswith("--no-")]
+    if not off:
+        pytest.fail(f"smpdfu-device has confirm-related options {opts} but none to turn "
+                    "boot-time auto-confirm off")
+    return off[:1]

@@ -10,20 +10,31 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from smpclient.exceptions import SMPUploadError
-from smpclient.generics import error, error_v2, success
+from smpclient.generics import error, error_v1, error_v2, success
 from smpclient.requests import image_management as im
 from smpclient.requests import os_management as osm
 
-from conftest import ROOT, run, serial_client, udp_client
-from imgutil import active_entry, images, slot_entry, slots  # noqa: F401  (images: fixture)
+from conftest import (ROOT, layout_info, parse_frame, run, serial_client, smp_frame,
+                      udp_client, udp_exchange)
+from imgutil import (HEADER_SIZE, active_entry, images, slot_entry, slots,  # noqa: F401
+                     unconfirmed_boot_args)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+def start(device_factory, default_image, image=None, keys=None, **kw):
+    """A device running `image` (default: the conftest 1.0.0 image), trusting `keys`, with
+    boot-time auto-confirm off (if the device has such a feature)."""
+    return device_factory(provision=(image or default_image).path,
+                          keys=keys or [default_image.key],
+                          extra=unconfirmed_boot_args() + list(kw.pop("extra", [])), **kw)
+
 
 def client_for(dev, transport):
     return udp_client(dev) if transport == "udp" else serial_client(dev, timeout=5.0)
@@ -70,9 +81,18 @@ def img_err(r):
     return (int(r.err.group), int(r.err.rc))
 
 
-def boot_line(dev, n, slot, version):
-    """Wait for the log line of simulated boot #n running `slot` with `version`."""
-    return dev.wait_log(rf"device: boot #{n}: running slot {slot}, version {re.escape(version)}\b")
+def boot_line(dev, n, slot, version, timeout=5.0):
+    """Wait until the current process logged simulated boot #n running `slot` with `version`;
+    returns that process's part of the log."""
+    rx = re.compile(rf"device: boot #{n}: running slot {slot}, version {re.escape(version)}\b")
+    end = time.monotonic() + timeout
+    while True:
+        text = dev.log().rsplit("---- start #", 1)[-1]
+        if rx.search(text):
+            return text
+        if time.monotonic() > end:
+            raise AssertionError(f"no {rx.pattern!r} in the current process log\n{text[-3000:]}")
+        time.sleep(0.02)
 
 
 # ---- full update: upload, test, reset, confirm ------------------------------------------
@@ -88,7 +108,7 @@ def test_update_test_then_confirm(transport, keykind, device_factory, default_im
         key = default_image.key
         base = None
         new = images.make("1.1.0", size=64 * 1024)
-    dev = device_factory(provision=base.path if base else default_image.path, keys=[key])
+    dev = start(device_factory, default_image, image=base, keys=[key])
 
     async def phase1():
         async with client_for(dev, transport) as c:
@@ -139,7 +159,8 @@ def test_update_test_then_confirm(transport, keykind, device_factory, default_im
 
 # ---- revert --------------------------------------------------------------------------------
 
-def test_revert_without_confirm(device, images):
+def test_revert_without_confirm(device_factory, default_image, images):
+    device = start(device_factory, default_image)
     new = images.make("1.1.0", size=64 * 1024)
 
     async def up():
@@ -181,7 +202,8 @@ def test_revert_without_confirm(device, images):
 
 # ---- permanent upgrade ---------------------------------------------------------------------
 
-def test_permanent_upgrade(device, images):
+def test_permanent_upgrade(device_factory, default_image, images):
+    device = start(device_factory, default_image)
     new = images.make("1.1.0", size=64 * 1024)
 
     async def up():
@@ -216,13 +238,12 @@ def test_permanent_upgrade(device, images):
 # ---- direct-XIP ------------------------------------------------------------------------------
 
 def test_direct_xip_higher_version_boots(device_factory, default_image, images):
-    dev = device_factory(mode="direct-xip", provision=default_image.path,
-                         keys=[default_image.key])
+    dev = start(device_factory, default_image, mode="direct-xip")
     boot_line(dev, 1, 0, "1.0.0")
     v11 = images.make("1.1.0", size=64 * 1024)
     v12 = images.make("1.2.0", size=64 * 1024)
 
-    async def up(img, target, reset_after=True):
+    async def up(img, target):
         async with udp_client(dev) as c:
             await upload(c, img)
             st = await slots(c)
@@ -232,7 +253,7 @@ def test_direct_xip_higher_version_boots(device_factory, default_image, images):
             # plain direct-XIP: the higher version is what boots next
             assert e["pending"] and e["permanent"], st
             r = await state_write(c, img.hash, False)  # no state write handler in direct-XIP
-            assert error(r), r
+            assert error_v1(r) and int(r.rc) == 8, r   # MGMT_ERR_ENOTSUP
             await reset(c)
 
     run(up(v11, 1))
@@ -275,7 +296,8 @@ asyncio.run(main())
 """
 
 
-def test_resume_after_client_killed(device, images, tmp_path):
+def test_resume_after_client_killed(device_factory, default_image, images, tmp_path):
+    device = start(device_factory, default_image)
     img = images.make("1.1.0", size=128 * 1024, seed=7)
     script = tmp_path / "uploader.py"
     script.write_text(KILLED_UPLOADER.format(here=HERE, path=str(img.path),
@@ -305,6 +327,10 @@ def test_resume_after_client_killed(device, images, tmp_path):
             assert slot_entry(st, 1)["hash"] == img.hash, st
 
     run(resume())
+    # the device saw one session for this file: started once, completed once
+    log = device.log()
+    assert len(re.findall(rf"img: upload start: slot 1, {len(img)} bytes", log)) == 1, log[-2000:]
+    assert len(re.findall(rf"img: upload complete: {len(img)} bytes, sha match", log)) == 1
     # a new session with a different file restarts from 0
     other = images.make("1.1.1", size=32 * 1024)
 
@@ -331,16 +357,43 @@ def largest_layout():
     return max(((n, slot_size(n)) for n in names), key=lambda t: t[1])
 
 
-def test_large_slot_image(device_factory, default_image, images):
-    """The biggest-slot layout (1 MiB slots wanted; none exists yet: large128k has 768 KiB)."""
+def layout_geometry(name):
+    """(slot size, sector count, largest sector size) of a device layout."""
+    info = layout_info(name)
+    sec = info["areas"]["secondary"]
+    size = sec["size"]
+    big_sector = max(r["size"] for r in info["sectors"])
+    return size, size // big_sector, big_sector
+
+
+def max_image_size(dev):
+    """max_image_size from the device's slot info (1/6), over a raw UDP exchange."""
+    hdr, body = parse_frame(udp_exchange(dev, smp_frame(0, 1, 6, {}, seq=9)))
+    assert hdr["op"] == 1 and hdr["group"] == 1 and hdr["id"] == 6, hdr
+    return body["images"][0]["max_image_size"]
+
+
+@pytest.mark.parametrize("mode", ["swap", "swap-scratch", "overwrite"])
+def test_large_slot_image(mode, device_factory, default_image, images):
+    """The biggest image the device accepts (slot info max_image_size) on the biggest-slot
+    layout must upload and boot. (1 MiB slots wanted; none exists: large128k has 768 KiB
+    slots in 128 KiB sectors.) For swap-move that is n_sectors - 2 sectors (one sector for
+    the move, one for the trailer; MCUboot swap_move.c "Not enough free space")."""
     name, size = largest_layout()
     if size < 1024 * 1024:
         print(f"NOTE: no layout with >= 1 MiB slots; using {name} ({size // 1024} KiB)")
-    dev = device_factory(layout=name, provision=default_image.path, keys=[default_image.key])
-    # leave room for the header, TLVs, the trailer and swap-move's spare sector
-    sector = max(s["size"] for s in __import__("conftest").layout_info(name)["sectors"])
-    body = size - sector - 8 * 1024
-    big = images.make("2.0.0", size=body, slot_size=size)
+    _, n_sec, sector = layout_geometry(name)
+    dev = start(device_factory, default_image, layout=name, mode=mode)
+    total = max_image_size(dev)
+    if mode == "swap":
+        assert total == (n_sec - 2) * sector, total
+    assert size - 16 * 1024 < total <= size if mode != "swap" else True, total
+    # imgtool's TLVs (hash, key hash, ECDSA signature, TLV info) take < 256 bytes here
+    body = total - HEADER_SIZE - 256
+    # imgtool checks the image against its own trailer estimate: tell it overwrite-only
+    extra = ["--overwrite-only"] if mode == "overwrite" else []
+    big = images.make("2.0.0", size=body, slot_size=size, extra=extra)
+    assert total - 256 < len(big) <= total, (len(big), total)
 
     async def up():
         async with udp_client(dev) as c:
@@ -363,9 +416,28 @@ def test_large_slot_image(device_factory, default_image, images):
     run(check())
 
 
+def test_swap_move_unswappable_size_refused_at_upload(device_factory, default_image, images):
+    """An image longer than swap-move can move (> n_sectors - 2 sectors) must get err 30 on
+    the first chunk, not be accepted and then erased by the bootloader."""
+    name, size = largest_layout()
+    _, n_sec, sector = layout_geometry(name)
+    body = (n_sec - 2) * sector + 4 * 1024   # one sector too many, still < slot - trailer
+    big = images.make("2.0.1", size=body, slot_size=size)
+    dev = start(device_factory, default_image, layout=name)
+
+    async def up():
+        async with udp_client(dev) as c:
+            with pytest.raises(SMPUploadError) as ei:
+                await upload(c, big)
+            assert img_err(ei.value.args[0]) == (1, 30), ei.value
+
+    run(up(), timeout=60)
+
+
 # ---- truncated sha -------------------------------------------------------------------------
 
-def test_truncated_3_byte_sha(device, images):
+def test_truncated_3_byte_sha(device_factory, default_image, images):
+    device = start(device_factory, default_image)
     img = images.make("1.1.0", size=20 * 1024, seed=3)
     chunk = 1024
 
@@ -418,7 +490,8 @@ def test_upload_running_image_then_test_fails_33(device, default_image):
 
 # ---- badly signed image --------------------------------------------------------------------
 
-def test_badly_signed_image_refused(device, images):
+def test_badly_signed_image_refused(device_factory, default_image, images):
+    device = start(device_factory, default_image)
     rogue = images.key("rogue", "ecdsa-p256")
     bad = images.make("1.1.0", size=64 * 1024, key=rogue)
 
@@ -446,13 +519,40 @@ def test_badly_signed_image_refused(device, images):
             st = await slots(c)
             s0 = slot_entry(st, 0)
             assert s0["version"] == "1.0.0" and s0["active"] and s0["confirmed"], st
+            assert slot_entry(st, 1)["hash"] == bad.hash and not slot_entry(st, 1)["pending"]
 
     run(check())
+
+    # Bypass the server: schedule the bad image for test behind its back (write MCUboot's
+    # trailer magic, taken from an `imgtool sign --pad` image, at the end of the secondary
+    # slot in the flash file) and power-cycle: the bootloader must refuse it, not boot it.
+    padded = images.make("0.0.1", size=1024, extra=["--pad"])
+    magic = padded.data[-16:]
+    sec = layout_info(device.layout)["areas"]["secondary"]
+    assert device.stop() == 0
+    with open(device.flash, "r+b") as f:
+        f.seek(sec["off"] + sec["size"] - 16)
+        assert f.read(16) == b"\xff" * 16
+        f.seek(sec["off"] + sec["size"] - 16)
+        f.write(magic)
+    device.start()
+    log = boot_line(device, 1, 0, "1.0.0")
+    assert "swap type: test" in log, log
+    assert "secondary slot image invalid" in log and "upgrade refused" in log, log
+
+    async def after():
+        async with udp_client(device) as c:
+            st = await slots(c)
+            assert active_entry(st)["version"] == "1.0.0", st
+            assert slot_entry(st, 1) is None, st   # the refused upgrade was erased
+
+    run(after())
 
 
 # ---- NO_FREE_SLOT --------------------------------------------------------------------------
 
-def test_no_free_slot_while_test_pending(device, images):
+def test_no_free_slot_while_test_pending(device_factory, default_image, images):
+    device = start(device_factory, default_image)
     first = images.make("1.1.0", size=64 * 1024)
     second = images.make("1.2.0", size=48 * 1024)
 

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from conftest import run_smpmgr
-from imgutil import images  # noqa: F401  (fixture)
+from imgutil import images, unconfirmed_boot_args  # noqa: F401  (images: fixture)
 
 STATE_RX = re.compile(r"ImageState\((.*?)\n\)", re.S)
 
@@ -49,7 +49,7 @@ def start_1337(device_factory, default_image):
         host = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
         try:
             d = device_factory(udp=f"{host}:1337", serial=None, provision=default_image.path,
-                               keys=[default_image.key])
+                               keys=[default_image.key], extra=unconfirmed_boot_args())
             d.image_version = default_image.version
             return d
         except AssertionError as e:  # address in use
@@ -63,9 +63,9 @@ def test_smpmgr_upgrade_test_reset_confirm(transport, device_factory, default_im
         dev = start_1337(device_factory, default_image)
         conn = ("--ip", dev.udp_host)
     else:
-        dev = device_factory(udp=None, provision=default_image.path, keys=[default_image.key])
+        dev = device_factory(udp=None, provision=default_image.path, keys=[default_image.key],
+                             extra=unconfirmed_boot_args())
         conn = ("--port", dev.pty)
-    old_hash = None
     new = images.make("1.1.0", size=64 * 1024)
 
     st = state_read(conn)
@@ -98,7 +98,8 @@ def test_smpmgr_upgrade_test_reset_confirm(transport, device_factory, default_im
     # still 1.1.0 after a power cycle (no revert)
     dev.restart_process()
     conn = ("--ip", dev.udp_host) if transport == "udp" else ("--port", dev.pty)
-    log = dev.wait_log(r"device: boot #1: running slot 0, version 1\.1\.0")
+    assert re.search(r"device: boot #1: running slot 0, version 1\.1\.0",
+                     dev.log().rsplit("---- start #", 1)[-1])
     st = state_read(conn)
     assert st[0]["version"] == "1.1.0" and st[0]["active"] and st[0]["confirmed"], st
 
@@ -106,7 +107,8 @@ def test_smpmgr_upgrade_test_reset_confirm(transport, device_factory, default_im
 def test_smpmgr_upgrade_slot0_does_not_schedule(device_factory, default_image, images):
     """`smpmgr upgrade` without --slot/--confirm uploads and resets but writes no state:
     the device must keep running 1.0.0 and list the upload in slot 1, not pending."""
-    dev = device_factory(udp=None, provision=default_image.path, keys=[default_image.key])
+    dev = device_factory(udp=None, provision=default_image.path, keys=[default_image.key],
+                         extra=unconfirmed_boot_args())
     conn = ("--port", dev.pty)
     new = images.make("1.2.0", size=48 * 1024)
     p = run_smpmgr(*conn, "--timeout", "5", "upgrade", new.path, timeout=60)

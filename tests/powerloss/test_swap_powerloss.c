@@ -19,8 +19,9 @@
 /*
  * For each scenario x geometry x cut mode: prepare the flash, snapshot it, run the
  * bootloader once to count its mutating flash ops N, then for each cut point i
- * (all of 1..N by default, a few seconds; SDFU_PL_SAMPLE=k checks an evenly spread
- * sample of about k cuts, always including 1 and N): restore, cut power at op i,
+ * (all of 1..N by default; for the "big" scenarios with ~1000 ops the first 20 plus
+ * about 10 spread over the rest, SDFU_PL_FULL=1 for all; SDFU_PL_SAMPLE=k samples
+ * every group like that): restore, cut power at op i,
  * boot (must report the power loss), power on, boot again to completion and check
  * that exactly the expected image boots, both slots hold the expected bytes, the
  * primary trailer is in the expected state and no flash rule was violated.
@@ -33,6 +34,8 @@ enum expect_trailer { TR_ANY, TR_TEST_DONE, TR_CONFIRMED, TR_UNSET_OR_CONFIRMED 
 struct imgs {
 	uint8_t *v1, *v2;
 	size_t l1, l2;
+	uint8_t *big1, *big2; /* images ending inside the sector that holds the trailer */
+	size_t lb1, lb2;
 };
 
 struct scenario {
@@ -45,6 +48,11 @@ struct scenario {
 	int secondary_is;          /* 0 = not checked, 1 or 2 */
 	enum expect_trailer tr;
 	int next_major;            /* version booted on the following boot */
+	/* optional application step run (under the same cut) before the boot; with it the
+	 * expectations are "either": booted_major/next_major 0 accept v1 or v2 with
+	 * matching slot bytes */
+	int (*action)(struct sim_flash *f, enum sdfu_boot_mode mode);
+	bool big; /* use the big images (v1/v2 versions, trailer-sector swap) */
 };
 
 static const char *cur_id = "";
@@ -108,21 +116,54 @@ static void prep_dxip_revert(struct sim_flash *f, const struct imgs *im, enum sd
 	assert_int_equal(rep.booted_slot, 1);
 }
 
+/* v2 uploaded into the secondary, not yet requested. */
+static void prep_uploaded(struct sim_flash *f, const struct imgs *im, enum sdfu_boot_mode mode)
+{
+	(void)mode;
+	put(f, SDFU_FA_PRIMARY, im->v1, im->l1);
+	put(f, SDFU_FA_SECONDARY, im->v2, im->l2);
+}
+
+static int act_request_test(struct sim_flash *f, enum sdfu_boot_mode mode)
+{
+	return sdfu_boot_request_upgrade(sim_flash_area(f, SDFU_FA_SECONDARY), mode, false);
+}
+
+static int act_request_perm(struct sim_flash *f, enum sdfu_boot_mode mode)
+{
+	return sdfu_boot_request_upgrade(sim_flash_area(f, SDFU_FA_SECONDARY), mode, true);
+}
+
+static int act_confirm(struct sim_flash *f, enum sdfu_boot_mode mode)
+{
+	return sdfu_boot_confirm(sim_flash_area(f, SDFU_FA_PRIMARY), mode);
+}
+
 static const struct scenario scenarios[] = {
-	{ "test", SDFU_BOOT_MODE_SWAP_MOVE, prep_test, 2, 0, 2, 1, TR_TEST_DONE, 1 },
-	{ "perm", SDFU_BOOT_MODE_SWAP_MOVE, prep_perm, 2, 0, 2, 1, TR_CONFIRMED, 2 },
-	{ "revert", SDFU_BOOT_MODE_SWAP_MOVE, prep_revert, 1, 0, 1, 2, TR_CONFIRMED, 1 },
-	{ "overwrite", SDFU_BOOT_MODE_OVERWRITE_ONLY, prep_test, 2, 0, 2, 0, TR_UNSET_OR_CONFIRMED, 2 },
-	{ "dxip-revert", SDFU_BOOT_MODE_DIRECT_XIP_REVERT, prep_dxip_revert, 1, 0, 1, 0, TR_ANY, 1 },
+	{ "test", SDFU_BOOT_MODE_SWAP_MOVE, prep_test, 2, 0, 2, 1, TR_TEST_DONE, 1, NULL, false },
+	{ "perm", SDFU_BOOT_MODE_SWAP_MOVE, prep_perm, 2, 0, 2, 1, TR_CONFIRMED, 2, NULL, false },
+	{ "revert", SDFU_BOOT_MODE_SWAP_MOVE, prep_revert, 1, 0, 1, 2, TR_CONFIRMED, 1, NULL, false },
+	{ "overwrite", SDFU_BOOT_MODE_OVERWRITE_ONLY, prep_test, 2, 0, 2, 0, TR_UNSET_OR_CONFIRMED, 2, NULL, false },
+	{ "dxip-revert", SDFU_BOOT_MODE_DIRECT_XIP_REVERT, prep_dxip_revert, 1, 0, 1, 0, TR_ANY, 1, NULL, false },
+	{ "test", SDFU_BOOT_MODE_SWAP_SCRATCH, prep_test, 2, 0, 2, 1, TR_TEST_DONE, 1, NULL, false },
+	{ "perm", SDFU_BOOT_MODE_SWAP_SCRATCH, prep_perm, 2, 0, 2, 1, TR_CONFIRMED, 2, NULL, false },
+	{ "revert", SDFU_BOOT_MODE_SWAP_SCRATCH, prep_revert, 1, 0, 1, 2, TR_CONFIRMED, 1, NULL, false },
+	{ "big-test", SDFU_BOOT_MODE_SWAP_SCRATCH, prep_test, 2, 0, 2, 1, TR_TEST_DONE, 1, NULL, true },
+	{ "big-revert", SDFU_BOOT_MODE_SWAP_SCRATCH, prep_revert, 1, 0, 1, 2, TR_CONFIRMED, 1, NULL, true },
+	{ "request-test", SDFU_BOOT_MODE_SWAP_MOVE, prep_uploaded, 0, 0, 0, 0, TR_ANY, 0, act_request_test, false },
+	{ "request-perm", SDFU_BOOT_MODE_SWAP_MOVE, prep_uploaded, 0, 0, 0, 0, TR_ANY, 0, act_request_perm, false },
+	{ "confirm", SDFU_BOOT_MODE_SWAP_MOVE, prep_revert, 0, 0, 0, 0, TR_ANY, 0, act_confirm, false },
+	{ "ow-request", SDFU_BOOT_MODE_OVERWRITE_ONLY, prep_uploaded, 0, 0, 0, 0, TR_ANY, 0, act_request_test, false },
 };
 
 static const struct {
 	const char *layout;
 	size_t b1, b2; /* body sizes of v1 and v2 */
+	uint32_t tail1, tail2; /* big images: bytes past the start of the trailer sector */
 } geoms[] = {
-	{ "nrf52840", 9000, 13000 },
-	{ "mixed8", 30000, 20000 },
-	{ "large128k", 150000, 100000 },
+	{ "nrf52840", 9000, 13000, 1000, 2000 },
+	{ "mixed8", 30000, 20000, 4000, 9000 },
+	{ "large128k", 150000, 100000, 50000, 20000 },
 };
 
 static const struct {
@@ -153,6 +194,20 @@ static void verify(struct sim_flash *f, const struct scenario *sc, const struct 
 	const struct sdfu_flash_area *p = sim_flash_area(f, SDFU_FA_PRIMARY);
 
 	PL_CHECK(rep->booted_slot == sc->booted_slot);
+	if (sc->booted_major == 0) {
+		/* either outcome, but the slots must hold intact images accordingly */
+		int got = rep->booted_ver.major;
+
+		PL_CHECK(got == 1 || got == 2);
+		PL_CHECK(slot_equals(f, SDFU_FA_PRIMARY, got == 1 ? im->v1 : im->v2,
+				     got == 1 ? im->l1 : im->l2));
+		if (sc->mode != SDFU_BOOT_MODE_OVERWRITE_ONLY) {
+			PL_CHECK(slot_equals(f, SDFU_FA_SECONDARY, got == 1 ? im->v2 : im->v1,
+					     got == 1 ? im->l2 : im->l1));
+		}
+		PL_CHECK(f->stats.violations == 0);
+		return;
+	}
 	PL_CHECK(rep->booted_ver.major == sc->booted_major);
 	PL_CHECK(slot_equals(f, SDFU_FA_PRIMARY, sc->primary_is == 1 ? im->v1 : im->v2,
 			     sc->primary_is == 1 ? im->l1 : im->l2));
@@ -202,6 +257,19 @@ static bool group_selected(const char *base)
 	       strncmp(only, base, strlen(base)) == 0;
 }
 
+/* The step under test: the scenario's application action (if any), then a boot. */
+static int first_boot(struct sim_flash *f, const struct scenario *sc, struct sim_boot_report *rep)
+{
+	if (sc->action != NULL) {
+		int rc = sc->action(f, sc->mode);
+
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return boot(f, sc->mode, rep);
+}
+
 static uint32_t xorshift(uint32_t *x)
 {
 	*x ^= *x << 13;
@@ -213,7 +281,7 @@ static uint32_t xorshift(uint32_t *x)
 /*
  * Seeded random multi-cut (MCUboot try_random_fails): up to 4 cuts at random ops of
  * successive resumed boots, then a clean boot; same checks. Id "...:seed=N".
- * SDFU_PL_RANDOM sets the number of seeds per group (default 8).
+ * SDFU_PL_RANDOM sets the number of seeds per group (default 8, 2 for "big").
  */
 static uint64_t random_multi_cut(struct sim_flash *f, const struct sim_flash_snapshot *snap,
 				 const struct scenario *sc, unsigned ci, const struct imgs *im,
@@ -221,7 +289,7 @@ static uint64_t random_multi_cut(struct sim_flash *f, const struct sim_flash_sna
 {
 	static char id[160];
 	const char *env = getenv("SDFU_PL_RANDOM");
-	unsigned seeds = env ? (unsigned)strtoul(env, NULL, 0) : 8u;
+	unsigned seeds = env ? (unsigned)strtoul(env, NULL, 0) : (sc->big ? 2u : 8u);
 	struct sim_boot_report rep;
 	uint64_t done = 0;
 
@@ -239,7 +307,7 @@ static uint64_t random_multi_cut(struct sim_flash *f, const struct sim_flash_sna
 		sim_flash_stats_reset(f);
 		for (int k = 0; k < 4 && rc == SDFU_ERR_POWERLOSS; k++) {
 			sim_flash_cut_at(f, 1 + xorshift(&x) % n, cuts[ci].mode, 1 + xorshift(&x) % 99u);
-			rc = boot(f, sc->mode, &rep);
+			rc = k == 0 ? first_boot(f, sc, &rep) : boot(f, sc->mode, &rep);
 			PL_CHECK(rc == 0 || rc == SDFU_ERR_POWERLOSS);
 			sim_flash_power_on(f);
 		}
@@ -249,7 +317,7 @@ static uint64_t random_multi_cut(struct sim_flash *f, const struct sim_flash_sna
 		PL_CHECK(rc == 0);
 		verify(f, sc, im, &rep);
 		PL_CHECK(boot(f, sc->mode, &rep) == 0);
-		PL_CHECK(rep.booted_ver.major == sc->next_major);
+		PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
 		done++;
 	}
 	return done;
@@ -259,17 +327,32 @@ static unsigned run_one(const struct scenario *sc, unsigned gi, unsigned ci, con
 {
 	static char id[160];
 	char base[120];
+	struct imgs big;
 	struct sim_flash f;
 	struct sim_flash_snapshot snap;
 	struct sim_boot_report rep;
 	uint64_t n, step, done = 0;
 	const char *sample_env = getenv("SDFU_PL_SAMPLE");
-	uint64_t sample = sample_env ? strtoull(sample_env, NULL, 0) : 0;
+	uint64_t sample = sample_env ? strtoull(sample_env, NULL, 0) : (sc->big ? 10u : 0u);
+
+	const char *full = getenv("SDFU_PL_FULL");
 
 	snprintf(base, sizeof(base), "%s:%s:%s:%s", sc->name, geoms[gi].layout,
 		 sim_boot_mode_name(sc->mode), cuts[ci].name);
 	if (!group_selected(base)) {
 		return 0;
+	}
+	/* the big groups run the two extra prefix variants only with SDFU_PL_FULL=1 */
+	if (sc->big && (cuts[ci].param == 75 || cuts[ci].param == 90) && !(full && full[0] == '1') &&
+	    getenv("SDFU_PL_ONLY") == NULL) {
+		return 0;
+	}
+	if (sc->big) {
+		big.v1 = im->big1;
+		big.l1 = im->lb1;
+		big.v2 = im->big2;
+		big.l2 = im->lb2;
+		im = &big;
 	}
 	assert_int_equal(sim_flash_open(&f, sim_layout_get(geoms[gi].layout), NULL), 0);
 	sc->prepare(&f, im, sc->mode);
@@ -278,16 +361,16 @@ static unsigned run_one(const struct scenario *sc, unsigned gi, unsigned ci, con
 	cur_id = base;
 	sim_flash_disarm(&f);
 	sim_flash_stats_reset(&f);
-	PL_CHECK(boot(&f, sc->mode, &rep) == 0);
+	PL_CHECK(first_boot(&f, sc, &rep) == 0);
 	n = sim_flash_ops(&f);
 	verify(&f, sc, im, &rep);
 	PL_CHECK(boot(&f, sc->mode, &rep) == 0);
-	PL_CHECK(rep.booted_ver.major == sc->next_major);
+	PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
 	step = sample == 0 || n <= sample ? 1 : (n + sample - 1) / sample;
 	for (uint64_t i = 1; i <= n; i++) {
 		int rc;
 
-		if (step > 1 && i != 1 && i != n && (i % step) != 0) {
+		if (step > 1 && i > (sc->big ? 20u : 0u) && i != n && (i % step) != 0 && !(full && full[0] == '1')) {
 			continue;
 		}
 		snprintf(id, sizeof(id), "%s:cut=%llu", base, (unsigned long long)i);
@@ -299,7 +382,7 @@ static unsigned run_one(const struct scenario *sc, unsigned gi, unsigned ci, con
 		sim_flash_power_on(&f);
 		sim_flash_stats_reset(&f);
 		sim_flash_cut_at(&f, i, cuts[ci].mode, cuts[ci].param);
-		rc = boot(&f, sc->mode, &rep);
+		rc = first_boot(&f, sc, &rep);
 		PL_CHECK(f.cut_happened);
 		PL_CHECK(rc == SDFU_ERR_POWERLOSS);
 		sim_flash_power_on(&f);
@@ -309,7 +392,7 @@ static unsigned run_one(const struct scenario *sc, unsigned gi, unsigned ci, con
 		/* the state is stable: the next boot does what a clean run's next boot does */
 		rc = boot(&f, sc->mode, &rep);
 		PL_CHECK(rc == 0);
-		PL_CHECK(rep.booted_ver.major == sc->next_major);
+		PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
 		PL_CHECK(f.stats.violations == 0);
 		done++;
 	}
@@ -342,6 +425,31 @@ static void test_powerloss_all(void **state)
 		assert_int_equal(ib_sign(&o, b1, geoms[gi].b1, &im.v1, &im.l1, NULL), 0);
 		o.version = "2.0.0";
 		assert_int_equal(ib_sign(&o, b2, geoms[gi].b2, &im.v2, &im.l2, NULL), 0);
+		{
+			/* big images: end inside the sector holding the trailer */
+			struct sim_flash g;
+			struct sdfu_boot_trailer_layout lo;
+			uint32_t tso, tss;
+			size_t n1, n2;
+			uint8_t *x1, *x2;
+
+			assert_int_equal(sim_flash_open(&g, sim_layout_get(geoms[gi].layout), NULL), 0);
+			sdfu_boot_trailer_layout(sim_flash_area(&g, SDFU_FA_SECONDARY), SDFU_BOOT_MODE_SWAP_SCRATCH, &lo);
+			assert_int_equal(sdfu_flash_area_sector(sim_flash_area(&g, SDFU_FA_SECONDARY), lo.status_off, &tso, &tss), 0);
+			sim_flash_close(&g);
+			n1 = tso - 0x200 + geoms[gi].tail1;
+			n2 = tso - 0x200 + geoms[gi].tail2;
+			x1 = ib_body(n1, 300 + gi);
+			x2 = ib_body(n2, 400 + gi);
+			o.version = "1.0.0";
+			assert_int_equal(ib_sign(&o, x1, n1, &im.big1, &im.lb1, NULL), 0);
+			o.version = "2.0.0";
+			assert_int_equal(ib_sign(&o, x2, n2, &im.big2, &im.lb2, NULL), 0);
+			assert_true(im.lb1 > tso && im.lb1 <= lo.status_off);
+			assert_true(im.lb2 > tso && im.lb2 <= lo.status_off);
+			free(x1);
+			free(x2);
+		}
 		for (unsigned s = 0; s < sizeof(scenarios) / sizeof(scenarios[0]); s++) {
 			for (unsigned ci = 0; ci < sizeof(cuts) / sizeof(cuts[0]); ci++) {
 				total += run_one(&scenarios[s], gi, ci, &im);
@@ -351,6 +459,8 @@ static void test_powerloss_all(void **state)
 		free(b2);
 		free(im.v1);
 		free(im.v2);
+		free(im.big1);
+		free(im.big2);
 	}
 	fprintf(stderr, "power-loss cuts checked: %u\n", total);
 	if (getenv("SDFU_PL_ONLY") == NULL) {

@@ -147,6 +147,132 @@ static void test_swap_move_test_revert_confirm(void **state)
 	run_swap_test_revert("mixed8", SDFU_BOOT_MODE_SWAP_MOVE);
 	run_swap_test_revert("large128k", SDFU_BOOT_MODE_SWAP_MOVE);
 	run_swap_test_revert("nrf52840", SDFU_BOOT_MODE_SWAP_SCRATCH);
+	run_swap_test_revert("mixed8", SDFU_BOOT_MODE_SWAP_SCRATCH);
+	run_swap_test_revert("large128k", SDFU_BOOT_MODE_SWAP_SCRATCH);
+}
+
+/* An image using all sectors below the trailer: too big for move, fine for scratch. */
+static void test_max_size_move_vs_scratch(void **state)
+{
+	const enum sdfu_boot_mode modes[] = { SDFU_BOOT_MODE_SWAP_MOVE, SDFU_BOOT_MODE_SWAP_SCRATCH };
+
+	(void)state;
+	for (unsigned mi = 0; mi < 2; mi++) {
+		struct sim_flash f;
+		struct sim_boot_report rep;
+		struct sdfu_boot_ctx ctx;
+		struct img v1, big;
+
+		assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
+		v1 = mk(&f, "1.0.0", 5000, 20, NULL);
+		/* 0x76000 slot = 118 sectors, trailer in the last: 117 sectors usable by scratch */
+		big = mk(&f, "3.0.0", 116u * 4096u + 1000u, 21, NULL);
+		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
+		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, big.b, big.len), 0);
+		assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), modes[mi], false), 0);
+		assert_int_equal(boot(&f, modes[mi], NULL, &rep, &ctx), 0);
+		if (modes[mi] == SDFU_BOOT_MODE_SWAP_MOVE) {
+			assert_int_equal(rep.action, SIM_BOOT_ACT_REFUSED);
+			check_version(&rep, 1);
+		} else {
+			assert_int_equal(rep.action, SIM_BOOT_ACT_UPGRADE);
+			check_version(&rep, 3);
+			slot_has(&f, SDFU_FA_PRIMARY, &big);
+			slot_has(&f, SDFU_FA_SECONDARY, &v1);
+			assert_int_equal(boot(&f, modes[mi], NULL, &rep, &ctx), 0);
+			assert_int_equal(rep.action, SIM_BOOT_ACT_REVERT);
+			slot_has(&f, SDFU_FA_PRIMARY, &v1);
+			slot_has(&f, SDFU_FA_SECONDARY, &big);
+		}
+		assert_int_equal(f.stats.violations, 0);
+		free(v1.b);
+		free(big.b);
+		sim_flash_close(&f);
+	}
+}
+
+/* Status writes that always fail do not stop a swap (MCUboot run_with_status_fails). */
+/* Scratch: images that end inside the sector holding the trailer swap and revert. */
+static void test_scratch_trailer_sector(void **state)
+{
+	struct sim_flash f;
+	struct sim_boot_report rep;
+	struct sdfu_boot_ctx ctx;
+	struct img a, b;
+	const enum sdfu_boot_mode m = SDFU_BOOT_MODE_SWAP_SCRATCH;
+
+	(void)state;
+	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
+	/* last sector at 0x75000, trailer from 0x76000 - 1584 */
+	a = mk(&f, "1.0.0", 0x75000 - 0x200 + 1000, 40, NULL);
+	b = mk(&f, "2.0.0", 0x75000 - 0x200 + 2400, 41, NULL);
+	assert_true(b.len > 0x75000 && b.len <= 0x76000 - 1584);
+	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, a.b, a.len), 0);
+	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, b.b, b.len), 0);
+	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, false), 0);
+	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
+	assert_int_equal(rep.action, SIM_BOOT_ACT_UPGRADE);
+	check_version(&rep, 2);
+	slot_has(&f, SDFU_FA_PRIMARY, &b);
+	slot_has(&f, SDFU_FA_SECONDARY, &a);
+	{
+		/* no stale progress left in the scratch trailer */
+		struct sdfu_boot_trailer tr;
+
+		assert_int_equal(sdfu_boot_trailer_read(sim_flash_area(&f, SDFU_FA_SCRATCH), m, &tr), 0);
+		assert_int_equal(tr.magic, SDFU_BOOT_MAGIC_UNSET);
+	}
+	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
+	assert_int_equal(rep.action, SIM_BOOT_ACT_REVERT);
+	slot_has(&f, SDFU_FA_PRIMARY, &a);
+	slot_has(&f, SDFU_FA_SECONDARY, &b);
+	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, true), 0);
+	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
+	check_version(&rep, 2);
+	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
+	assert_int_equal(rep.action, SIM_BOOT_ACT_NONE);
+	check_version(&rep, 2);
+	assert_int_equal(f.stats.violations, 0);
+	free(a.b);
+	free(b.b);
+	sim_flash_close(&f);
+}
+
+static void test_status_write_failures(void **state)
+{
+	const enum sdfu_boot_mode modes[] = { SDFU_BOOT_MODE_SWAP_MOVE, SDFU_BOOT_MODE_SWAP_SCRATCH };
+
+	(void)state;
+	for (unsigned mi = 0; mi < 2; mi++) {
+		struct sim_flash f;
+		struct sim_boot_report rep;
+		struct sdfu_boot_ctx ctx;
+		struct sdfu_boot_trailer_layout lo;
+		struct img v1, v2;
+		const struct sdfu_flash_area *pri;
+
+		assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
+		pri = sim_flash_area(&f, SDFU_FA_PRIMARY);
+		v1 = mk(&f, "1.0.0", 9000, 30, NULL);
+		v2 = mk(&f, "2.0.0", 11000, 31, NULL);
+		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
+		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
+		assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), modes[mi], false), 0);
+		sdfu_boot_trailer_layout(pri, modes[mi], &lo);
+		sim_flash_bad_region(&f, pri->off + lo.status_off, lo.swap_size_off - lo.status_off, 1000, 3);
+		assert_int_equal(boot(&f, modes[mi], NULL, &rep, &ctx), 0);
+		check_version(&rep, 2);
+		assert_true(f.stats.failed > 0);
+		slot_has(&f, SDFU_FA_PRIMARY, &v2);
+		slot_has(&f, SDFU_FA_SECONDARY, &v1);
+		assert_int_equal(boot(&f, modes[mi], NULL, &rep, &ctx), 0);
+		assert_int_equal(rep.action, SIM_BOOT_ACT_REVERT);
+		slot_has(&f, SDFU_FA_PRIMARY, &v1);
+		assert_int_equal(f.stats.violations, 0);
+		free(v1.b);
+		free(v2.b);
+		sim_flash_close(&f);
+	}
 }
 
 static void test_swap_permanent(void **state)
@@ -359,6 +485,38 @@ static void test_direct_xip_revert(void **state)
 	sim_flash_close(&f);
 }
 
+/* A file-backed device: a power cut mid-swap, the process "dies", a new one resumes. */
+static void test_file_backed_resume(void **state)
+{
+	struct sim_flash f;
+	struct sim_boot_report rep;
+	struct sdfu_boot_ctx ctx;
+	struct img v1, v2;
+	char path[600];
+	const enum sdfu_boot_mode m = SDFU_BOOT_MODE_SWAP_MOVE;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/flash.bin", ib_tmpdir());
+	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), path), 0);
+	v1 = mk(&f, "1.0.0", 9000, 50, NULL);
+	v2 = mk(&f, "2.0.0", 12000, 51, NULL);
+	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
+	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
+	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, false), 0);
+	sim_flash_cut_at(&f, 12, SIM_FLASH_CUT_TORN_WRITE, 50);
+	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), SDFU_ERR_POWERLOSS);
+	sim_flash_close(&f);
+	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), path), 0);
+	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
+	assert_true(rep.resumed);
+	check_version(&rep, 2);
+	slot_has(&f, SDFU_FA_PRIMARY, &v2);
+	slot_has(&f, SDFU_FA_SECONDARY, &v1);
+	sim_flash_close(&f);
+	free(v1.b);
+	free(v2.b);
+}
+
 static void test_mode_names(void **state)
 {
 	enum sdfu_boot_mode m;
@@ -376,8 +534,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mode_names),
+		cmocka_unit_test(test_file_backed_resume),
 		cmocka_unit_test(test_swap_move_test_revert_confirm),
 		cmocka_unit_test(test_swap_permanent),
+		cmocka_unit_test(test_max_size_move_vs_scratch),
+		cmocka_unit_test(test_status_write_failures),
+		cmocka_unit_test(test_scratch_trailer_sector),
 		cmocka_unit_test(test_refused_upgrades),
 		cmocka_unit_test(test_overwrite_only),
 		cmocka_unit_test(test_direct_xip),

@@ -316,6 +316,85 @@ static void test_snapshot_and_file(void **state)
 	unlink(path);
 }
 
+/* Progressive erase touches each sector once; a failed op can be retried from the same offset. */
+static void test_stream_erase_once_and_retry(void **state)
+{
+	struct sim_flash f;
+	const struct sdfu_flash_area *fa;
+	struct sdfu_flash_stream s;
+	const size_t total = 50000;
+	uint8_t *data = malloc(total), *back = malloc(total);
+	size_t done = 0;
+	unsigned failures = 0;
+
+	(void)state;
+	open_ram(&f, "nrf52840");
+	fa = sim_flash_area(&f, SDFU_FA_SECONDARY);
+	for (size_t i = 0; i < total; i++) {
+		data[i] = (uint8_t)(i ^ (i >> 8));
+	}
+	assert_int_equal(sdfu_flash_stream_init(&s, fa, 0), 0);
+	sim_flash_fail_at(&f, 7, false);
+	while (done < total) {
+		size_t n = total - done < 1000 ? total - done : 1000;
+		uint32_t before = sdfu_flash_stream_offset(&s);
+		int rc = sdfu_flash_stream_write(&s, data + done, n, done + n == total);
+
+		if (rc == SDFU_ERR_IO) {
+			/* the caller resumes from what the stream accepted */
+			failures++;
+			assert_true(sdfu_flash_stream_offset(&s) >= before);
+			done = sdfu_flash_stream_offset(&s);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		done += n;
+	}
+	assert_int_equal(failures, 1);
+	assert_int_equal(sdfu_flash_area_read(fa, 0, back, total), 0);
+	assert_memory_equal(back, data, total);
+	for (uint32_t off = 0; off < total; off += 0x1000) {
+		assert_int_equal(sim_flash_sector_erases(&f, fa->off + off), 1);
+	}
+	assert_int_equal(sim_flash_sector_erases(&f, fa->off + 0xD000), 0);
+	assert_int_equal(f.stats.violations, 0);
+	free(data);
+	free(back);
+	sim_flash_close(&f);
+}
+
+static void test_bad_region(void **state)
+{
+	struct sim_flash f;
+	const struct sdfu_flash_area *fa;
+	uint8_t b[8] = { 0 };
+	unsigned fails = 0;
+
+	(void)state;
+	open_ram(&f, "nrf52840");
+	fa = sim_flash_area(&f, SDFU_FA_STORAGE);
+	sim_flash_bad_region(&f, fa->off, 0x1000, 500, 1);
+	for (uint32_t off = 0; off < 0x800; off += 8) {
+		int rc = sdfu_flash_area_write(fa, off, b, 8);
+
+		assert_true(rc == 0 || rc == SDFU_ERR_IO);
+		fails += rc != 0;
+	}
+	assert_true(fails > 60 && fails < 196); /* about half of 256 */
+	assert_int_equal(f.stats.failed, fails);
+	/* outside the region nothing fails */
+	for (uint32_t off = 0x1000; off < 0x1100; off += 8) {
+		assert_int_equal(sdfu_flash_area_write(fa, off, b, 8), 0);
+	}
+	assert_int_equal(sdfu_flash_area_erase(fa, 0, 0x1000), 0); /* erases are not affected */
+	sim_flash_bad_region(&f, 0, 0, 0, 0);
+	for (uint32_t off = 0; off < 0x800; off += 8) {
+		assert_int_equal(sdfu_flash_area_write(fa, off, b, 8), 0);
+	}
+	assert_int_equal(f.stats.violations, 0);
+	sim_flash_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +405,8 @@ int main(void)
 		cmocka_unit_test(test_stream_limits),
 		cmocka_unit_test(test_fail_and_cut),
 		cmocka_unit_test(test_snapshot_and_file),
+		cmocka_unit_test(test_stream_erase_once_and_retry),
+		cmocka_unit_test(test_bad_region),
 	};
 
 	fake_port_reset_state();

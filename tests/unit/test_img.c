@@ -268,6 +268,41 @@ static void test_erase(void **state)
 	assert_int_equal(grp_err(r), 0);
 }
 
+static void test_pending_slot_erase_option(void **state)
+{
+	const struct smp_rsp *r;
+	struct entry e[2];
+
+	(void)state;
+	start(SDFU_BOOT_MODE_SWAP_SCRATCH, 0);
+	write_slot(1, &update);
+	r = state_write(V2, update.hash, 32, false); /* test: slot 1 pending */
+	read_state(e);
+	assert_flags(&e[1], true, false, false, false);
+	/* default (as Zephyr): the scheduled slot is neither free for upload nor erasable */
+	r = first_chunk(V2, &other, 100, NULL, 0, false);
+	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
+	r = smp_test_req(&srv, W, V2, GRP, SDFU_IMG_ID_ERASE, NULL, 0);
+	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
+	assert_false(sdfu_flash_area_is_erased(slot_fa(1), 0, 32));
+	/* allow_erase_pending: erase clears the slot and its trailer, then upload works */
+	img.allow_erase_pending = true;
+	r = first_chunk(V2, &other, 100, NULL, 0, false);
+	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT); /* upload alone still refused */
+	r = smp_test_req(&srv, W, V2, GRP, SDFU_IMG_ID_ERASE, NULL, 0);
+	assert_int_equal(grp_err(r), 0);
+	assert_true(sdfu_flash_area_is_erased(slot_fa(1), 0, slot_fa(1)->size));
+	read_state(e);
+	assert_flags(&e[0], false, true, true, false);
+	r = first_chunk(V2, &other, 100, NULL, 0, false);
+	assert_int_equal(rsp_off(r), 100);
+	/* the running slot stays protected even with the option */
+	struct smp_test_kv s0[] = {SMP_KV_UINT("slot", 0)};
+
+	r = smp_test_req(&srv, W, V2, GRP, SDFU_IMG_ID_ERASE, s0, 1);
+	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
+}
+
 static void test_stale_trailer_cured_by_erase(void **state)
 {
 	const struct smp_rsp *r;
@@ -445,6 +480,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_upload_errors, teardown),
 		cmocka_unit_test_teardown(test_upload_upgrade_check, teardown),
 		cmocka_unit_test_teardown(test_erase, teardown),
+		cmocka_unit_test_teardown(test_pending_slot_erase_option, teardown),
 		cmocka_unit_test_teardown(test_stale_trailer_cured_by_erase, teardown),
 		cmocka_unit_test_teardown(test_stale_trailer_erased_on_start, teardown),
 		cmocka_unit_test_teardown(test_flash_failure, teardown),

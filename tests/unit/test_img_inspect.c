@@ -12,6 +12,7 @@
 #pragma GCC diagnostic ignored "-Woverride-init"
 
 #include "fake_port.h"
+#include "flash/sim_flash.h"
 #include "grp/img/img_priv.h"
 #include "sdfu/err.h"
 
@@ -443,6 +444,37 @@ static void test_set_next_table(void **state)
 	}
 }
 
+/* Capacity per boot mode on the nrf52840 layout (118 sectors of 4 KiB per slot): swap-move
+ * must keep one sector free besides the trailer's; the other modes only lose the trailer. */
+static void test_slot_capacity(void **state)
+{
+	struct sim_flash f;
+	const struct sdfu_flash_area *sec;
+	struct sdfu_boot_trailer_layout lo;
+	uint32_t tr_sec;
+
+	(void)state;
+	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
+	sec = &f.areas[SDFU_FA_SECONDARY];
+	assert_int_equal(sec->size, 118u * 4096u);
+
+	sdfu_boot_trailer_layout(sec, SDFU_BOOT_MODE_SWAP_MOVE, &lo);
+	tr_sec = (lo.trailer_size + 4095u) / 4096u;
+	assert_int_equal(tr_sec, 1);
+	assert_int_equal(sdfu_img_slot_capacity(sec, SDFU_BOOT_MODE_SWAP_MOVE), 116u * 4096u);
+
+	sdfu_boot_trailer_layout(sec, SDFU_BOOT_MODE_SWAP_SCRATCH, &lo);
+	assert_int_equal(sdfu_img_slot_capacity(sec, SDFU_BOOT_MODE_SWAP_SCRATCH),
+			 sec->size - lo.trailer_size);
+	sdfu_boot_trailer_layout(sec, SDFU_BOOT_MODE_OVERWRITE_ONLY, &lo);
+	assert_int_equal(sdfu_img_slot_capacity(sec, SDFU_BOOT_MODE_OVERWRITE_ONLY),
+			 sec->size - lo.trailer_size);
+	assert_true(sdfu_img_slot_capacity(sec, SDFU_BOOT_MODE_OVERWRITE_ONLY) >
+		    sdfu_img_slot_capacity(sec, SDFU_BOOT_MODE_SWAP_MOVE));
+	assert_int_equal(sdfu_img_slot_capacity(NULL, SDFU_BOOT_MODE_SWAP_MOVE), 0);
+	sim_flash_close(&f);
+}
+
 static void test_translate(void **state)
 {
 	(void)state;
@@ -465,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_select_slot),
 		cmocka_unit_test(test_view_table),
 		cmocka_unit_test(test_set_next_table),
+		cmocka_unit_test(test_slot_capacity),
 		cmocka_unit_test(test_translate),
 	};
 

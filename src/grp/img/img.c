@@ -74,6 +74,7 @@ int sdfu_img_init(struct sdfu_img *img, struct sdfu_smp_server *srv, struct sdfu
 	img->upload.slot = -1;
 	img->srv = srv;
 	img->boot = boot;
+	img->allow_erase_pending = SDFU_IMG_ALLOW_ERASE_PENDING != 0;
 	if (boot->mode == SDFU_BOOT_MODE_DIRECT_XIP) {
 		img->grp.handlers = img_handlers_dxip;
 		img->grp.handler_count = (uint8_t)(sizeof(img_handlers_dxip) / sizeof(img_handlers_dxip[0]));
@@ -119,8 +120,10 @@ static int img_erase(struct sdfu_smp_ctx *ctx)
 	}
 	sdfu_img_view_load(img->boot, &v);
 	/* The running slot is never erased; a scheduled slot only when its image is
-	 * unreadable anyway (as img_mgmt: a corrupt pending image can be cleaned). */
-	if (slot == v.active || (v.info_rc[slot] == 0 && sdfu_img_slot_in_use(&v, (uint8_t)slot))) {
+	 * unreadable anyway (as img_mgmt: a corrupt pending image can be cleaned), or
+	 * when the device allows erasing pending slots. */
+	if (slot == v.active || (!img->allow_erase_pending && v.info_rc[slot] == 0 &&
+				 sdfu_img_slot_in_use(&v, (uint8_t)slot))) {
 		return sdfu_smp_set_group_err(ctx, SDFU_SMP_GROUP_IMG, SDFU_IMG_ERR_NO_FREE_SLOT);
 	}
 

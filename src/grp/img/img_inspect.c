@@ -16,6 +16,22 @@ uint32_t sdfu_img_slot_capacity(const struct sdfu_flash_area *fa, enum sdfu_boot
 	if (lo.trailer_size >= fa->size) {
 		return 0;
 	}
+	if (mode == SDFU_BOOT_MODE_SWAP_MOVE) {
+		/* swap-using-move shifts the primary up one sector before swapping, so one
+		 * sector besides the trailer's sectors must stay free: an image may use at
+		 * most (sectors - trailer sectors - 1) whole sectors. */
+		uint32_t sec_off, sec_size, n_sec, tr_sec;
+
+		if (sdfu_flash_area_sector(fa, 0, &sec_off, &sec_size) != 0 || sec_size == 0u) {
+			return 0;
+		}
+		n_sec = sdfu_flash_area_sector_count(fa);
+		tr_sec = (lo.trailer_size + sec_size - 1u) / sec_size;
+		if (n_sec < tr_sec + 2u) {
+			return 0;
+		}
+		return (n_sec - tr_sec - 1u) * sec_size;
+	}
 	return fa->size - lo.trailer_size;
 }
 

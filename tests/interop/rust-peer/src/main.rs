@@ -661,7 +661,7 @@ static LOGGER: StderrLog = StderrLog;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "-h" || a == "--help") || args.is_empty() {
-        println!("{USAGE}");
+        let _ = writeln!(std::io::stdout(), "{USAGE}");
         return ExitCode::from(if args.is_empty() { EXIT_USAGE } else { EXIT_OK });
     }
     if args.iter().any(|a| a == "--version") {

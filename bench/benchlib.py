@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Shared helpers for the benchmarks in bench/: build the Release device, start it, make images,
+read a process's CPU time, and print tables. Benchmarks print numbers; they never assert timings."""
+import asyncio
+import json
+import os
+import pathlib
+import platform
+import re
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+VENV_BIN = ROOT / ".venv" / "bin"
+IMGTOOL = str(VENV_BIN / "imgtool")
+BUILD_DIR = ROOT / "build" / "bench-release"
+RUST_PEER_SCRIPT = ROOT / "scripts" / "build-rust-peer.sh"
+
+# Largest image of each "size class": 1 MiB does not fit any --layout (largest slot: large128k,
+# 768 KiB), so the top class is the largest image that fits there (overwrite mode: only the
+# trailer is reserved; swap-move also reserves a 128 KiB sector, 704 KiB max).
+SIZES = {"64K": 64 * 1024, "256K": 256 * 1024, "764K": 764 * 1024}
+LAYOUT = "large128k"
+MODE = "overwrite"
+TLV_OVERHEAD = 40  # imgtool hash-only image: TLV info (4) + SHA256 TLV (36)
+HDR = 0x200
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def build_device(build_dir=BUILD_DIR):
+    """Configure and build smpdfu-device as Release -O2 (no asserts); returns the binary path.
+
+    -O2 is set explicitly: CMake's default Release flags are -O3, and -O2 is what a firmware
+    build of the core would use for speed. Honours $SMPDFU_DEVICE (use that binary as is)."""
+    env = os.environ.get("SMPDFU_DEVICE")
+    if env:
+        return pathlib.Path(env)
+    if not (build_dir / "build.ninja").exists():
+        subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
+                        "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG"],
+                       check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", str(build_dir), "--target", "smpdfu-device"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return build_dir / "smpdfu-device"
+
+
+def rust_peer():
+    """Path of the mcumgr-toolkit Rust peer, or None when cargo/the build is unavailable."""
+    p = subprocess.run([str(RUST_PEER_SCRIPT)], capture_output=True, text=True)
+    if p.returncode != 0 or not p.stdout.strip():
+        log("rust peer unavailable:", p.stderr.strip()[-300:])
+        return None
+    return p.stdout.strip()
+
+
+def make_image(workdir, size, seed=0):
+    """A hash-only imgtool image of exactly `size` bytes (random body); returns its path."""
+    workdir = pathlib.Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    out = workdir / f"img-{size}-{seed}.bin"
+    if out.exists():
+        return out
+    body = workdir / f"body-{size}-{seed}.bin"
+    import random
+    rnd = random.Random(seed * 1000003 + size)
+    body.write_bytes(rnd.randbytes(size - HDR - TLV_OVERHEAD))
+    subprocess.run([IMGTOOL, "sign", "--version", "1.0.0", "--header-size", hex(HDR),
+                    "--pad-header", "--slot-size", hex(0xC0000), "--max-sectors", "16",
+                    "--align", "4", str(body), str(out)], check=True, capture_output=True)
+    assert out.stat().st_size == size, (out, out.stat().st_size)
+    body.unlink()
+    return out
+
+
+class Device:
+    """One smpdfu-device process (UDP on a free loopback port, optional pty)."""
+
+    def __init__(self, binary, workdir, *, layout=LAYOUT, mode=MODE, serial="off",
+                 udp="127.0.0.1:0", log_level=1, wrapper=(), extra=()):
+        self.workdir = pathlib.Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.argv = [*wrapper, str(binary), "--flash", str(self.workdir / "device.flash"),
+                     "--wipe", "--layout", layout, "--mode", mode, "--udp", udp or "off",
+                     "--serial", serial or "off", "--log-level", str(log_level), *extra]
+        self.proc = None
+        self.udp_host = self.udp_port = self.pty = None
+
+    def start(self, timeout=30.0):
+        self.logf = open(self.workdir / "device.log", "wb")
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=self.logf,
+                                     stdin=subprocess.DEVNULL)
+        line = b""
+        end = time.monotonic() + timeout
+        while not line.endswith(b"\n"):
+            if time.monotonic() > end or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"device not ready: {line!r} "
+                                   f"{(self.workdir / 'device.log').read_text()[-500:]}")
+            r, _, _ = select.select([self.proc.stdout], [], [], 0.1)
+            if r:
+                ch = os.read(self.proc.stdout.fileno(), 1)
+                line += ch
+        m = re.search(r"udp=(\S+)", line.decode())
+        if m:
+            host, port = m.group(1).rsplit(":", 1)
+            self.udp_host, self.udp_port = host, int(port)
+        m = re.search(r"serial=(\S+)", line.decode())
+        if m:
+            self.pty = m.group(1)
+        return self
+
+    @property
+    def addr(self):
+        return f"{self.udp_host}:{self.udp_port}"
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stop(self, timeout=60.0):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode
+        self.proc.stdout.close()
+        self.logf.close()
+        self.proc = None
+        return rc
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+_CLK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu(pid):
+    """CPU time of a process: dict(user, sys) in seconds (from /proc/<pid>/stat, 1/CLK_TCK
+    resolution) and run_ns (from /proc/<pid>/schedstat: nanoseconds on a CPU, user+sys)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    user, sys_ = int(fields[11]) / _CLK, int(fields[12]) / _CLK
+    run_ns = None
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            run_ns = int(f.read().split()[0])
+    except OSError:
+        pass
+    return {"user": user, "sys": sys_, "run_ns": run_ns}
+
+
+def proc_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return None
+
+
+def proc_pss_kib(pid):
+    """Proportional set size (shared pages split between the processes that map them)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def machine():
+    """One line describing the machine the numbers come from."""
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} CPUs, {mem:.0f} GiB RAM, Linux {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def print_table(headers, rows):
+    """A Markdown table on stdout."""
+    w = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
+         for i, h in enumerate(headers)]
+    print("| " + " | ".join(str(h).ljust(w[i]) for i, h in enumerate(headers)) + " |")
+    print("|" + "|".join("-" * (x + 2) for x in w) + "|")
+    for r in rows:
+        print("| " + " | ".join(str(c).ljust(w[i]) for i, c in enumerate(r)) + " |")
+    sys.stdout.flush()
+
+
+def save_json(path, obj):
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=1))
+
+
+def run(coro, timeout=600.0):
+    return asyncio.run(asyncio.wait_for(coro, timeout))

@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Server CPU per MiB uploaded: user+system CPU of the device process (native run) and
+instructions per MiB under valgrind's callgrind (repeatable), with the top functions.
+
+Command (one line; builds build/bench-release (-O2, with -g for symbols) first):
+
+    .venv/bin/python bench/cpu.py [--size 764K] [--runs 5] [--frame 1472] [--client smpclient|rust]
+        [--top 25] [--json bench/results/cpu.json]
+
+Native: --runs uploads of the image over UDP with the client at --frame byte frames (fresh upload
+each, erase not counted); CPU from /proc/<pid>/stat (utime/stime, 10 ms ticks) and
+/proc/<pid>/schedstat (ns on CPU). Callgrind: one upload with the device under
+`valgrind --tool=callgrind`; counters are zeroed (callgrind_control -z) right before the upload
+and dumped (callgrind_control -d) right after it, so only the upload is counted (the device's
+poll loop, the UDP receive/send, the SMP core, SHA-256 in Mbed TLS and the simulated flash).
+Prints Ir per MiB and `callgrind_annotate` inclusive/exclusive top functions; then the same
+for --echoes raw stop-and-wait echo round trips (Ir per echo).
+"""
+import argparse
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import benchlib as bl  # noqa: E402
+import throughput as tp  # noqa: E402
+
+BUILD_G = bl.ROOT / "build" / "bench-release-g"
+
+
+def build_g():
+    if not (BUILD_G / "build.ninja").exists():
+        subprocess.run(["cmake", "-S", str(bl.ROOT), "-B", str(BUILD_G), "-G", "Ninja",
+                        "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -g -DNDEBUG"],
+                       check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", str(BUILD_G), "--target", "smpdfu-device"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return BUILD_G / "smpdfu-device"
+
+
+def upload(client, peer, dev, img, frame, runs):
+    if client == "rust":
+        return [(t, c) for t, c, _ in tp.rust_upload(peer, dev, img, frame, runs, 0.0)]
+    return bl.run(tp.smpclient_upload(dev, img.read_bytes(), frame, runs))
+
+
+def annotate(dump):
+    """(self, inclusive) callgrind_annotate listings with every function (threshold 100)."""
+    r = []
+    for inc in ("no", "yes"):
+        r.append(subprocess.run(["callgrind_annotate", "--threshold=100", f"--inclusive={inc}",
+                                 str(dump)], capture_output=True, text=True).stdout)
+    return r
+
+
+def top(text, n, skip_full=False):
+    """[Ir, share, function] rows; skip_full drops the 100% entries of the frames that were on
+    the stack when the counters were zeroed (callgrind books them oddly in the self view)."""
+    rows = []
+    for line in text.splitlines():
+        mm = re.match(r"^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(\S.*)$", line)
+        if not mm or "PROGRAM TOTALS" in line or (skip_full and mm.group(2) == "100.0"):
+            continue
+        fn = re.sub(r"\s*\[[^\]]*\]$", "", mm.group(3))  # drop the [object] suffix
+        rows.append([mm.group(1), mm.group(2) + "%", fn[-90:]])
+    return rows[:n]
+
+
+def echo_n(dev, n):
+    """n raw stop-and-wait echoes (0/0) on one socket; returns n."""
+    import socket
+    import struct
+    import cbor2
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(5.0)
+    s.connect((dev.udp_host, dev.udp_port))
+    body = cbor2.dumps({"d": "hello"})
+    for i in range(n):
+        s.send(struct.pack(">BBHHBB", (1 << 3) | 2, 0, len(body), 0, i & 0xFF, 0) + body)
+        s.recv(2048)
+    s.close()
+    return n
+
+
+def callgrind_ctl(pid, flag):
+    subprocess.run(["callgrind_control", flag, str(pid)], check=True, capture_output=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", default="764K")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--frame", type=int, default=1472)
+    ap.add_argument("--client", default="smpclient", choices=["smpclient", "rust"])
+    ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--echoes", type=int, default=2000)
+    ap.add_argument("--json", default=str(bl.ROOT / "bench" / "results" / "cpu.json"))
+    ap.add_argument("--workdir", default="/tmp/smpdfu-bench")
+    a = ap.parse_args()
+
+    binary = build_g()
+    work = pathlib.Path(a.workdir)
+    n = bl.SIZES[a.size]
+    img = bl.make_image(work / "images", n)
+    peer = bl.rust_peer() if a.client == "rust" else None
+    mib = n / 2**20
+    res = {"machine": bl.machine(), "size": n, "frame": a.frame, "client": a.client}
+
+    # ---- native CPU ------------------------------------------------------------------------
+    with bl.Device(binary, work / "dev-cpu") as dev:
+        c0 = bl.proc_cpu(dev.pid)
+        rs = upload(a.client, peer, dev, img, a.frame, a.runs)
+        c1 = bl.proc_cpu(dev.pid)
+    # c1 - c0 also counts the (untimed) erases between runs; the per-upload schedstat deltas
+    # from `upload` do not.
+    up_ns = sum(c for _, c in rs)
+    res["native"] = {"runs": a.runs, "upload_cpu_s_per_mib": up_ns / 1e9 / (mib * a.runs),
+                     "user_s_per_mib_incl_erase": (c1["user"] - c0["user"]) / (mib * a.runs),
+                     "sys_s_per_mib_incl_erase": (c1["sys"] - c0["sys"]) / (mib * a.runs),
+                     "median_upload_s": bl.median([t for t, _ in rs])}
+
+    # ---- callgrind --------------------------------------------------------------------------
+    out = work / "callgrind.out"
+    for p in work.glob("callgrind.out*"):
+        p.unlink()
+    wrapper = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no"]
+    with bl.Device(binary, work / "dev-cg", wrapper=wrapper) as dev:
+        # warm-up upload so one-time costs (first erase, page faults) are not counted
+        upload(a.client, peer, dev, img, a.frame, 1)
+        if a.client == "rust":
+            tp.rust_run(peer, dev, "erase")
+        else:
+            async def erase():
+                c = await tp.smp_connect(dev, a.frame)
+                await c.request(tp.ImageErase(), timeout_s=60)
+                await c.disconnect()
+            bl.run(erase())
+        callgrind_ctl(dev.pid, "-z")
+        t0 = time.perf_counter()
+        if a.client == "rust":
+            tp.rust_run(peer, dev, "--frame-size", str(a.frame), "upload", str(img))
+        else:
+            async def up():
+                c = await tp.smp_connect(dev, a.frame)
+                async for _ in c.upload(img.read_bytes(), subsequent_timeout_s=30):
+                    pass
+                await c.disconnect()
+            bl.run(up())
+        cg_wall = time.perf_counter() - t0
+        callgrind_ctl(dev.pid, "-d")
+    dumps = sorted(work.glob("callgrind.out.*"), key=lambda p: p.stat().st_mtime)
+    dump = dumps[-1] if dumps else out
+    ann, ann_inc = annotate(dump)
+    keep = bl.ROOT / "bench" / "results" / "callgrind.upload.out"
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(dump, keep)
+    m = re.search(r"^\s*([\d,]+)\s*\(100\.0%\)\s*PROGRAM TOTALS", ann, re.M)
+    total_ir = int(m.group(1).replace(",", "")) if m else None
+    res["callgrind"] = {"dump": str(dump), "ir_total": total_ir,
+                        "ir_per_mib": total_ir / mib if total_ir else None,
+                        "wall_s_under_valgrind": cg_wall}
+
+    res["callgrind"]["top_self"] = top(ann, a.top, skip_full=True)
+    res["callgrind"]["top_inclusive"] = top(ann_inc, a.top)
+
+    # ---- callgrind: echo round trips ----------------------------------------------------------
+    for p in work.glob("callgrind.out*"):
+        p.unlink()
+    with bl.Device(binary, work / "dev-cg-echo", wrapper=wrapper) as dev:
+        tp.raw_echo(dev, 0.5)  # warm-up
+        callgrind_ctl(dev.pid, "-z")
+        n_echo = echo_n(dev, a.echoes)
+        callgrind_ctl(dev.pid, "-d")
+    dumps = sorted(work.glob("callgrind.out.*"), key=lambda p: p.stat().st_mtime)
+    e_self, e_inc = annotate(dumps[-1])
+    m = re.search(r"^\s*([\d,]+)\s*\(100\.0%\)\s*PROGRAM TOTALS", e_self, re.M)
+    e_total = int(m.group(1).replace(",", "")) if m else None
+    res["callgrind_echo"] = {"echoes": n_echo, "ir_total": e_total,
+                             "ir_per_echo": e_total / n_echo if e_total else None,
+                             "top_self": top(e_self, a.top, skip_full=True),
+                             "top_inclusive": top(e_inc, a.top)}
+    shutil.copy(dumps[-1], bl.ROOT / "bench" / "results" / "callgrind.echo.out")
+
+    print(f"Machine: {res['machine']}")
+    print(f"Device: {binary} (Release -O2 -g, --log-level 1), client {a.client}, "
+          f"image {a.size} ({n} B), frame {a.frame} B\n")
+    nat = res["native"]
+    print(f"Native, {a.runs} uploads: device CPU {nat['upload_cpu_s_per_mib']:.4f} s/MiB "
+          f"(schedstat, uploads only); utime {nat['user_s_per_mib_incl_erase']:.4f} + stime "
+          f"{nat['sys_s_per_mib_incl_erase']:.4f} s/MiB (incl. the erases between runs); "
+          f"median upload {nat['median_upload_s'] * 1000:.1f} ms")
+    if total_ir:
+        print(f"Callgrind, one upload: {total_ir:,} Ir total, {total_ir / mib:,.0f} Ir/MiB\n")
+    print("Upload, top functions, self cost (callgrind_annotate --inclusive=no):\n")
+    bl.print_table(["Ir", "share", "function"], res["callgrind"]["top_self"])
+    print("\nUpload, top functions, inclusive (callgrind_annotate --inclusive=yes):\n")
+    bl.print_table(["Ir", "share", "function"], res["callgrind"]["top_inclusive"])
+    ce = res["callgrind_echo"]
+    if ce["ir_total"]:
+        print(f"\nCallgrind, {ce['echoes']} echoes (raw UDP, 0/0 'hello'): {ce['ir_total']:,} Ir, "
+              f"{ce['ir_per_echo']:,.0f} Ir per echo\n")
+    print("Echo, top functions, self cost:\n")
+    bl.print_table(["Ir", "share", "function"], ce["top_self"])
+    print("\nEcho, top functions, inclusive:\n")
+    bl.print_table(["Ir", "share", "function"], ce["top_inclusive"])
+    bl.save_json(a.json, res)
+    print(f"\n(JSON: {a.json}; callgrind dumps: {keep} and callgrind.echo.out beside it)")
+
+
+if __name__ == "__main__":
+    main()

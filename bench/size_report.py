@@ -1,0 +1,415 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Code size (flash, RAM per module) and worst-case stack of the core on Cortex-M.
+
+Command (one line; needs arm-none-eabi-gcc; stdlib Python only, no venv needed):
+
+    python3 bench/size_report.py [--cpu cortex-m0plus,cortex-m4,cortex-m33] [--variant smp_svr,dfu]
+        [--json bench/results/size.json] [--check bench/size_budget.txt] [--stack]
+
+Builds the core (src/**/*.c), zcbor, the Cortex-M reference port, bench/size_app.c and the
+crypto stubs with `arm-none-eabi-gcc -mcpu=CPU -mthumb -Os -ffunction-sections -fdata-sections
+-fstack-usage -fcallgraph-info=su` and the user config bench/size_config.h (Zephyr smp_svr
+capacities), links them with `-Wl,--gc-sections` (newlib-nano, no startup files, bench/size_app.ld)
+and attributes every linked input section to its module from the linker map: flash = .text +
+.rodata + .data (init values), RAM = .data + .bss. Variants: smp_svr (OS + image groups, serial
+transport; what Zephyr's smp_svr serial sample has) and dfu (also event bus, DFU lock, MCUmgr
+DFU module, config-channel DFU). Stack: from the .su/.ci files, the deepest direct-call chain
+from each entry point; an indirect call is resolved to the deepest address-taken function
+(upper bound). --check compares the cortex-m4 smp_svr totals with a budget file
+(`flash_max N` / `ram_max N` lines) and exits 1 when over.
+"""
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+ZCBOR = ROOT / ".venv" / "lib" / "python3.11" / "site-packages" / "zcbor"
+
+MODULES = [  # (key, label, predicate on a source path relative to ROOT)
+    ("smp", "SMP core (src/smp)", lambda p: p.startswith("src/smp/")),
+    ("os", "OS group (src/grp/os)", lambda p: p.startswith("src/grp/os/")),
+    ("img", "image group (src/grp/img)", lambda p: p.startswith("src/grp/img/")),
+    ("serial", "serial transport (serial, serial_ep, crc16)",
+     lambda p: re.match(r"src/transport/(serial|serial_ep|crc16)\.c$", p) is not None),
+    ("udp", "UDP adapter", lambda p: p == "src/transport/udp.c"),
+    ("ble", "BLE reassembly", lambda p: p == "src/transport/ble.c"),
+    ("stream", "flash writer (flash_stream)", lambda p: p == "src/flash/flash_stream.c"),
+    ("flash_area", "flash areas (flash_area)", lambda p: p == "src/flash/flash_area.c"),
+    ("boot", "boot helpers (src/boot)", lambda p: p.startswith("src/boot/")),
+    ("timer", "timers (src/evt/timer.c)", lambda p: p == "src/evt/timer.c"),
+    ("evt", "event bus (src/evt/evt.c)", lambda p: p == "src/evt/evt.c"),
+    ("lock", "DFU lock", lambda p: p == "src/dfu/dfu_lock.c"),
+    ("dfu_mcumgr", "DFU module (dfu_mcumgr)", lambda p: p == "src/dfu/dfu_mcumgr.c"),
+    ("dfu_cfgchan", "config-channel DFU", lambda p: p == "src/dfu/dfu_cfgchan.c"),
+    ("ble_latency", "BLE latency", lambda p: p == "src/dfu/ble_latency.c"),
+    ("zcbor", "zcbor", lambda p: "zcbor" in p),
+    ("port", "Cortex-M port (port/cortex-m)", lambda p: p.startswith("port/cortex-m/")),
+    ("crypto_stub", "crypto port stubs (bench)", lambda p: p.endswith("size_crypto_stub.c")),
+    ("app", "application statics + drivers (bench/size_app.c)", lambda p: p.endswith("size_app.c")),
+    ("other", "other core files", lambda p: p.startswith("src/")),
+]
+# The issue's target set: SMP core, OS and image groups, serial transport, zcbor, base64, stream
+# flash and boot helpers (flash areas and timers are what our stream writer / OS reset need).
+TARGET_SET = ["smp", "os", "img", "serial", "zcbor", "stream", "flash_area", "boot", "timer"]
+CPUS = {"cortex-m0plus": "v6-m/nofp", "cortex-m4": "v7e-m/nofp", "cortex-m33": "v8-m.main/nofp"}
+
+
+def sources():
+    core = sorted(p for p in (ROOT / "src").rglob("*.c"))
+    z = [ZCBOR / "src" / f for f in ("zcbor_common.c", "zcbor_decode.c", "zcbor_encode.c")]
+    port = sorted((ROOT / "port" / "cortex-m").glob("*.c"))
+    bench = [BENCH / "size_app.c", BENCH / "size_crypto_stub.c"]
+    return core + z + port + bench
+
+
+def rel(p):
+    p = pathlib.Path(p)
+    try:
+        return str(p.relative_to(ROOT))
+    except ValueError:
+        return "zcbor/" + p.name if "zcbor" in str(p) else str(p)
+
+
+def module_of(relpath):
+    for key, _, pred in MODULES:
+        if pred(relpath):
+            return key
+    return "other"
+
+
+def compile_all(cpu, variant, outdir):
+    outdir.mkdir(parents=True, exist_ok=True)
+    flags = ["-mcpu=" + cpu, "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections",
+             "-fstack-usage", "-fcallgraph-info=su", "-std=c11", "-Wall", "-Wextra",
+             "-Wno-unused-parameter", f'-DSDFU_CONFIG_FILE="{BENCH / "size_config.h"}"',
+             f"-DSIZE_APP_DFU={1 if variant == 'dfu' else 0}",
+             "-I" + str(ROOT / "include"), "-I" + str(ROOT / "src"), "-isystem",
+             str(ZCBOR / "include")]
+    jobs = []
+    objmap = {}
+    for src in sources():
+        r = rel(src)
+        obj = outdir / (r.replace("/", "__") + ".o")
+        objmap[obj.name] = r
+        extra = ["-fno-strict-aliasing"] if "zcbor" in r else []
+        jobs.append(["arm-none-eabi-gcc", *flags, *extra, "-c", str(src), "-o", str(obj)])
+
+    def run(cmd):
+        p = subprocess.run(cmd, capture_output=True, text=True, cwd=outdir)
+        if p.returncode != 0:
+            raise SystemExit(f"compile failed: {' '.join(cmd)}\n{p.stderr}")
+        return p.stderr
+
+    with cf.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
+        list(ex.map(run, jobs))
+    return objmap
+
+
+def link(cpu, outdir):
+    objs = sorted(str(p) for p in outdir.glob("*.o"))
+    elf = outdir / "app.elf"
+    mp = outdir / "app.map"
+    cmd = ["arm-none-eabi-gcc", "-mcpu=" + cpu, "-mthumb", "-Os", "-nostartfiles",
+           "--specs=nano.specs", "--specs=nosys.specs", "-T", str(BENCH / "size_app.ld"),
+           "-Wl,--gc-sections", f"-Wl,-Map={mp}", "-o", str(elf), *objs]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"link failed:\n{p.stderr}")
+    return elf, mp
+
+
+def parse_map(mp, objmap):
+    """{module: {"flash": n, "ram": n}} from the linker map; libc/libgcc as 'libc'."""
+    text = mp.read_text()
+    text = text[text.index("Linker script and memory map"):]
+    out = {}
+    outsec = None
+    pending = None
+    rx_in = re.compile(r"^ (\S+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
+    rx_cont = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
+    for line in text.splitlines():
+        m = re.match(r"^(\.\S+|/DISCARD/)\s", line) or re.match(r"^(\.\S+|/DISCARD/)$", line)
+        if m:
+            outsec = m.group(1)
+            pending = None
+            continue
+        m = rx_in.match(line)
+        if m:
+            name, size, src = m.group(1), int(m.group(3), 16), m.group(4)
+        else:
+            m2 = re.match(r"^ (\S+)$", line)
+            if m2 and not line.startswith(" *"):
+                pending = m2.group(1)
+                continue
+            m = rx_cont.match(line)
+            if not (m and pending):
+                pending = None
+                continue
+            name, size, src = pending, int(m.group(2), 16), m.group(3)
+            pending = None
+        if outsec in (None, "/DISCARD/") or name.startswith("*") or size == 0:
+            continue
+        if outsec not in (".text", ".data", ".bss", ".ARM.exidx"):
+            continue
+        base = pathlib.Path(src.split("(")[0]).name
+        if base in objmap:
+            mod = module_of(objmap[base])
+        elif "libc" in src or "libgcc" in src or "libnosys" in src:
+            mod = "libc"
+        else:
+            mod = "other"
+        d = out.setdefault(mod, {"flash": 0, "ram": 0, "text": 0, "data": 0, "bss": 0})
+        if outsec in (".text", ".ARM.exidx"):
+            d["flash"] += size
+            d["text"] += size
+        elif outsec == ".data":
+            d["flash"] += size
+            d["ram"] += size
+            d["data"] += size
+        else:
+            d["ram"] += size
+            d["bss"] += size
+    return out
+
+
+def ram_symbols(elf, top=15):
+    p = subprocess.run(["arm-none-eabi-nm", "--size-sort", "-S", "-r", str(elf)],
+                       capture_output=True, text=True, check=True)
+    rows = []
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[2] in "bBdD":
+            rows.append((f[3], int(f[1], 16)))
+    return rows[:top]
+
+
+# ---- stack: .su + .ci ------------------------------------------------------------------
+def stack_analysis(outdir, elf):
+    nodes = {}   # title -> (name, bytes, qualifier, source file)
+    edges = {}   # title -> set(target titles)
+    for ci in outdir.glob("*.ci"):
+        for line in ci.read_text(errors="replace").splitlines():
+            m = re.match(r'node: \{ title: "([^"]+)" label: "([^"\\]+)\\n([^"\\]*?):\d+:\d+\\n(\d+) bytes \(([^)]+)\)"',
+                         line)
+            if m:
+                nodes[m.group(1)] = (m.group(2), int(m.group(4)), m.group(5), rel(m.group(3)))
+                continue
+            m = re.match(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"', line)
+            if m:
+                edges.setdefault(m.group(1), set()).add(m.group(2))
+    linked = set()
+    p = subprocess.run(["arm-none-eabi-nm", str(elf)], capture_output=True, text=True, check=True)
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "tT":
+            linked.add(f[2])
+    linked_base = {n.split(".")[0] for n in linked}
+    by_name = {}
+    for t, (name, _, _, _) in nodes.items():
+        by_name.setdefault(name, t)
+        if ":" not in t:
+            by_name[name] = t
+    # Address-taken functions (indirect call candidates): functions referenced by R_ARM_ABS32
+    # relocations (tables of handlers, vtables, callbacks passed as arguments) that were linked.
+    taken = set()
+    for obj in outdir.glob("*.o"):
+        p = subprocess.run(["arm-none-eabi-readelf", "-rW", str(obj)], capture_output=True,
+                           text=True)
+        for line in p.stdout.splitlines():
+            if "R_ARM_ABS32" not in line:
+                continue
+            sym = line.split()[-1] if "+" not in line else line.split()[-3]
+            sym = re.sub(r"^\.text\.", "", sym)
+            if sym in by_name and sym.split(".")[0] in linked_base:
+                taken.add(by_name[sym])
+
+    def src_of(t):
+        return nodes[t][3] if t in nodes else ""
+
+    def resolve(t):
+        if t in nodes:
+            return t
+        return by_name.get(t.split(":")[-1])
+
+    def candidates(caller):
+        """Indirect-call targets for a call made in `caller`, by the kind of call site."""
+        f, name = src_of(caller), nodes[caller][0]
+        if f == "src/flash/flash_area.c":          # flash device read/write/erase
+            kinds = ("bench/",)
+        elif f.startswith("src/smp/") and "cb" in name:   # SMP callbacks (veto hooks)
+            kinds = ("src/dfu/", "bench/")
+        elif f.startswith("src/smp/"):              # group handlers, translate, transport tx
+            kinds = ("src/grp/", "src/transport/", "src/smp/")
+        elif f.startswith("src/transport/"):        # frame callbacks, byte output
+            kinds = ("src/transport/", "bench/")
+        elif f.startswith("src/evt/evt.c") or f.startswith("src/dfu/"):
+            kinds = ("src/dfu/", "src/evt/")        # event subscribers, lock owner callbacks
+        elif f == "src/evt/timer.c":                # timer callbacks
+            kinds = ("src/grp/", "src/dfu/", "bench/")
+        else:                                       # the rest: anything linked
+            kinds = ("",)
+        return [c for c in taken if src_of(c).startswith(kinds)]
+
+    memo = {}
+    visiting = set()
+
+    def worst(t):
+        """Deepest chain from t; a call back into a function being visited counts 0 (the
+        core has no recursion; such loops only come from the indirect-call approximation)."""
+        if t in memo:
+            return memo[t]
+        if t in visiting:
+            return (0, [])
+        visiting.add(t)
+        own = nodes[t][1] if t in nodes else 0
+        best = (0, [])
+        for tgt in edges.get(t, ()):
+            cands = [(c, "(indirect) ") for c in candidates(t)] if tgt == "__indirect_call" \
+                else [(resolve(tgt), "")]
+            for c, tag in cands:
+                if c is None or c == t:
+                    continue  # libc/builtins are not in the graph
+                w = worst(c)
+                if w[0] > best[0]:
+                    best = (w[0], ([tag + w[1][0]] + w[1][1:]) if w[1] else [])
+        visiting.discard(t)
+        res = (own + best[0], [nodes[t][0] if t in nodes else t] + best[1])
+        memo[t] = res
+        return res
+
+    entries = ["main", "sdfu_serial_feed", "sdfu_udp_rx", "sdfu_smp_process", "sdfu_timer_process",
+               "sdfu_evt_submit", "sdfu_dfu_cfgchan_data", "sdfu_dfu_cfgchan_boot",
+               "sdfu_dfu_mcumgr_start"]
+    out = []
+    for e in entries:
+        t = by_name.get(e)
+        if t is None or e not in linked:
+            continue
+        own = nodes[t][1]
+        total, chain = worst(t)
+        out.append({"entry": e, "own": own, "worst": total,
+                    "chain": " > ".join(c.strip() for c in chain if c.strip())[:300]})
+    live = [v for v in nodes.values() if v[0].split(".")[0] in linked_base]
+    deepest = sorted(((v[1], v[0]) for v in live), reverse=True)[:10]
+    nonstatic = sorted({v[0] + " (" + v[2] + ")" for v in live if v[2] != "static"})
+    return out, deepest, nonstatic
+
+
+def fmt_table(headers, rows):
+    w = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
+    lines = ["| " + " | ".join(str(h).ljust(w[i]) for i, h in enumerate(headers)) + " |",
+             "|" + "|".join("-" * (x + 2) for x in w) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(str(c).ljust(w[i]) for i, c in enumerate(r)) + " |")
+    return "\n".join(lines)
+
+
+def measure(cpu, variant, builddir, want_stack):
+    outdir = builddir / f"{cpu}-{variant}"
+    for p in outdir.glob("*"):
+        p.unlink()
+    objmap = compile_all(cpu, variant, outdir)
+    elf, mp = link(cpu, outdir)
+    mods = parse_map(mp, objmap)
+    sz = subprocess.run(["arm-none-eabi-size", str(elf)], capture_output=True, text=True,
+                        check=True).stdout.splitlines()[1].split()
+    text, data, bss = int(sz[0]), int(sz[1]), int(sz[2])
+    res = {"cpu": cpu, "variant": variant, "elf": str(elf), "modules": mods,
+           "elf_text": text, "elf_data": data, "elf_bss": bss,
+           "flash_total": text + data, "ram_total": data + bss,
+           "ram_symbols": ram_symbols(elf)}
+    tset = [m for m in TARGET_SET if m in mods]
+    res["target_set_flash"] = sum(mods[m]["flash"] for m in tset)
+    res["target_set_ram_core"] = sum(mods[m]["ram"] for m in tset)
+    res["app_ram"] = mods.get("app", {}).get("ram", 0)
+    if want_stack:
+        res["stack"], res["deepest_frames"], res["non_static_frames"] = stack_analysis(outdir, elf)
+    return res
+
+
+def report(res):
+    mods = res["modules"]
+    labels = {k: lbl for k, lbl, _ in MODULES}
+    labels["libc"] = "newlib-nano / libgcc (memcpy, memset, ...)"
+    order = [k for k, _, _ in MODULES] + ["libc"]
+    rows = [[labels.get(k, k), mods[k]["text"], mods[k]["data"], mods[k]["bss"], mods[k]["flash"],
+             mods[k]["ram"]] for k in order if k in mods]
+    rows.append(["TOTAL (arm-none-eabi-size of app.elf)", res["elf_text"], res["elf_data"],
+                 res["elf_bss"], res["flash_total"], res["ram_total"]])
+    print(f"\n### {res['cpu']}, variant {res['variant']} (-Os -mthumb, --gc-sections)\n")
+    print(fmt_table(["module", "text+rodata", "data", "bss", "flash", "RAM"], rows))
+    print(f"\nTarget set (SMP core, OS, image, serial, zcbor, stream writer, flash areas, boot, "
+          f"timers): flash {res['target_set_flash']} B; RAM in those modules "
+          f"{res['target_set_ram_core']} B + caller-owned objects in the app "
+          f"{res['app_ram']} B = {res['target_set_ram_core'] + res['app_ram']} B "
+          "(base64 and SHA-256 come from the crypto port: stubbed here, see docs/BENCHMARKS.md)")
+    print("\nLargest RAM symbols (nm --size-sort):\n")
+    print(fmt_table(["symbol", "bytes"], [list(r) for r in res["ram_symbols"]]))
+    if "stack" in res:
+        print("\nWorst-case stack per entry point (bytes; -fstack-usage + -fcallgraph-info, "
+              "indirect calls = deepest address-taken function):\n")
+        print(fmt_table(["entry", "own frame", "worst case", "deepest chain"],
+                        [[s["entry"], s["own"], s["worst"], s["chain"]] for s in res["stack"]]))
+        print("\nLargest single frames: " + ", ".join(f"{n} {b} B" for b, n in res["deepest_frames"]))
+        if res["non_static_frames"]:
+            print("Frames that are not static (dynamic/bounded): " + ", ".join(res["non_static_frames"]))
+    sys.stdout.flush()
+
+
+def read_budget(path):
+    b = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            k, v = line.split()
+            b[k] = int(v)
+    return b
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cpu", default="cortex-m0plus,cortex-m4,cortex-m33")
+    ap.add_argument("--variant", default="smp_svr,dfu")
+    ap.add_argument("--json", default=str(BENCH / "results" / "size.json"))
+    ap.add_argument("--builddir", default=str(ROOT / "build" / "size"))
+    ap.add_argument("--check", help="budget file; checks cortex-m4 smp_svr")
+    ap.add_argument("--stack", action="store_true", help="also compute worst-case stack")
+    ap.add_argument("--quiet", action="store_true", help="only the check result")
+    a = ap.parse_args()
+    results = []
+    for cpu in a.cpu.split(","):
+        for v in a.variant.split(","):
+            r = measure(cpu, v, pathlib.Path(a.builddir), a.stack)
+            results.append(r)
+            if not a.quiet:
+                report(r)
+    if a.json:
+        p = pathlib.Path(a.json)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(results, indent=1))
+    if a.check:
+        b = read_budget(a.check)
+        r = next((x for x in results if x["cpu"] == "cortex-m4" and x["variant"] == "smp_svr"), None)
+        if r is None:
+            raise SystemExit("--check needs --cpu cortex-m4 --variant smp_svr")
+        bad = []
+        for key, val in (("flash", r["flash_total"]), ("ram", r["ram_total"])):
+            lim = b.get(key + "_max")
+            status = "ok" if lim is None or val <= lim else "OVER"
+            print(f"size budget: cortex-m4 smp_svr {key} {val} B (budget {lim} B): {status}")
+            if status == "OVER":
+                bad.append(key)
+        if bad:
+            print("size budget exceeded: if the growth is intended, raise the numbers in "
+                  f"{a.check} in the same change and say why in docs/BENCHMARKS.md")
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* smpdfu-device control interface: state dump and fault injection (power cuts, reboot) as JSON lines. */
+#include <stdio.h>
+#include <string.h>
+
+#include "device.h"
+#include "sdfu/port.h"
+
+#define SDFU_LOG_MODULE "ctl"
+
+static const char *owner_json(const struct sdfu_dfu_lock_owner *o, char *buf, size_t size)
+{
+	if (o == NULL) {
+		return "null";
+	}
+	(void)snprintf(buf, size, "\"%s\"", o->name != NULL ? o->name : "?");
+	return buf;
+}
+
+static void reply_state(struct device *d, int fd)
+{
+	struct device_core *c = &d->core;
+	const struct device_ble *b = &d->ble;
+	const struct sim_flash_stats *fs = &d->flash.stats;
+	char own[48];
+	char prev[48];
+	char cc[256] = "null";
+	char mc[400] = "null";
+	bool on = d->powered;
+
+	if (on && c->cfgchan_on) {
+		(void)snprintf(cc, sizeof(cc),
+			       "{\"owns_lock\": %s, \"completions\": %u, \"timeouts\": %u, "
+			       "\"refused\": %u, \"erased_sectors\": %u, \"stores\": %u, "
+			       "\"csum_errors\": %u}",
+			       sdfu_dfu_cfgchan_owns_lock(&c->cfgchan) ? "true" : "false",
+			       c->cfgchan.stats.completions, c->cfgchan.stats.timeouts,
+			       c->cfgchan.stats.refused, c->cfgchan.stats.erased_sectors,
+			       c->cfgchan.stats.stores, c->cfgchan.stats.csum_errors);
+	}
+	if (on && c->mcumgr_on) {
+		const struct sdfu_dfu_mcumgr_stats *s = &c->mcumgr.stats;
+
+		(void)snprintf(mc, sizeof(mc),
+			       "{\"owns_lock\": %s, \"evt_in_flight\": %s, \"dfu_cmds\": %u, "
+			       "\"accepted\": %u, \"rejected\": %u, \"timeouts\": %u, "
+			       "\"upload_resets\": %u, \"completions\": %u, \"confirm_errors\": %u}",
+			       sdfu_dfu_mcumgr_owns_lock(&c->mcumgr) ? "true" : "false",
+			       sdfu_dfu_mcumgr_evt_in_flight(&c->mcumgr) ? "true" : "false",
+			       s->dfu_cmds, s->accepted, s->rejected, s->timeouts, s->upload_resets,
+			       s->completions, s->confirm_errors);
+	}
+	line_reply(fd,
+		   "{\"ok\": true, \"power\": \"%s\", \"power_cuts\": %u, \"boot_count\": %u, "
+		   "\"boot_mode\": \"%s\", \"booted\": %s, "
+		   "\"running\": {\"slot\": %d, \"version\": \"%s\"}, "
+		   "\"dfu_module\": %s, \"confirm_at_boot\": %s, "
+		   "\"lock\": {\"owner\": %s, \"previous\": %s}, "
+		   "\"upload\": {\"slot\": %d, \"off\": %u, \"size\": %u}, "
+		   "\"transfer_events\": {\"submitted\": %u, \"processed\": %u}, "
+		   "\"mcumgr\": %s, \"cfgchan\": %s, "
+		   "\"ble\": {\"enabled\": %s, \"connected\": %s, \"secured\": %s, \"mtu\": %u, "
+		   "\"interval\": %u, \"latency\": %u, \"timeout\": %u, \"param_requests\": %u, "
+		   "\"param_updates\": %u, \"low_latency\": %s, \"writes\": %u, "
+		   "\"notifications\": %u, \"frames_out\": %u, \"rx_frames\": %u, \"rx_refused\": %u, "
+		   "\"rx_dropped\": %u}, "
+		   "\"smp\": {\"rx_frames\": %u, \"tx_frames\": %u}, "
+		   "\"flash\": {\"powered\": %s, \"reads\": %llu, \"writes\": %llu, "
+		   "\"erases\": %llu, \"sectors_erased\": %llu, \"ops_since_arm\": %llu, "
+		   "\"cut_armed\": %s, \"cut_happened\": %s}}",
+		   on ? "on" : "off", d->power_cuts, d->boots, sim_boot_mode_name(d->opts->mode),
+		   c->booted ? "true" : "false", c->booted ? c->boot_report.booted_slot : -1,
+		   c->version, c->mcumgr_on ? "true" : "false",
+		   d->opts->confirm_at_boot ? "true" : "false",
+		   owner_json(sdfu_dfu_lock_owner_get(&c->lock), own, sizeof(own)),
+		   owner_json(sdfu_dfu_lock_previous(&c->lock), prev, sizeof(prev)),
+		   (int)c->img.upload.slot, c->img.upload.off, c->img.upload.size,
+		   c->mcumgr_on ? c->mcumgr.stats.evt_submitted : 0u, c->xfer_processed, mc, cc,
+		   b->lfd >= 0 ? "true" : "false", b->connected ? "true" : "false",
+		   b->secured ? "true" : "false", b->mtu, b->interval, b->latency, b->timeout,
+		   c->lat_on ? c->lat.requests : 0u, b->param_updates,
+		   c->lat_on && (c->lat.state & SDFU_BLE_LAT_ENABLED) ? "true" : "false", b->writes,
+		   b->notifications, b->frames_out, b->ep.rx.frames, b->ep.rx.refused,
+		   b->ep.rx.dropped, c->srv.rx_frames, c->srv.tx_frames,
+		   d->flash.powered ? "true" : "false", (unsigned long long)fs->reads,
+		   (unsigned long long)fs->writes, (unsigned long long)fs->erases,
+		   (unsigned long long)fs->sectors_erased,
+		   (unsigned long long)sim_flash_ops(&d->flash),
+		   d->flash.cut_at != 0u && !d->flash.cut_happened ? "true" : "false",
+		   d->flash.cut_happened ? "true" : "false");
+}
+
+static int parse_cut_mode(const char *s, enum sim_flash_cut_mode *m)
+{
+	if (strcmp(s, "atomic") == 0) {
+		*m = SIM_FLASH_CUT_ATOMIC;
+	} else if (strcmp(s, "torn") == 0) {
+		*m = SIM_FLASH_CUT_TORN_WRITE;
+	} else if (strcmp(s, "partial-erase") == 0) {
+		*m = SIM_FLASH_CUT_PARTIAL_ERASE;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* Power-on policy of a cut: "restart_ms" (default --power-off-ms; 0 = wait for power_on). */
+static void set_restart(struct device *d, const char *line)
+{
+	long long ms = (long long)d->opts->power_off_ms;
+
+	(void)json_get_int(line, "restart_ms", &ms);
+	d->auto_power_on = ms > 0;
+	d->restart_ms = ms > 0 ? (uint32_t)ms : 0u;
+}
+
+static void power_cut(struct device *d, int fd, const char *line)
+{
+	long long after = 0;
+	long long param = 50;
+	char mode[24] = "atomic";
+	enum sim_flash_cut_mode m;
+
+	if (!d->powered) {
+		line_reply(fd, "{\"ok\": false, \"error\": \"already off\"}");
+		return;
+	}
+	(void)json_get_str(line, "mode", mode, sizeof(mode));
+	(void)json_get_int(line, "param", &param);
+	if (parse_cut_mode(mode, &m) != 0 || param < 0 || param > 100) {
+		line_reply(fd, "{\"ok\": false, \"error\": \"bad mode or param\"}");
+		return;
+	}
+	set_restart(d, line);
+	if (json_get_int(line, "after_ops", &after) == 0 && after > 0) {
+		sim_flash_cut_at(&d->flash, (uint64_t)after, m, (uint32_t)param);
+		SDFU_LOGI("power cut armed at flash op %lld (%s, %lld%%)", after, mode, param);
+		line_reply(fd, "{\"ok\": true, \"armed\": true, \"after_ops\": %lld}", after);
+		return;
+	}
+	device_power_off(d, "ctl power_cut");
+	line_reply(fd, "{\"ok\": true, \"power\": \"off\"}");
+}
+
+void device_ctl_handle(struct device *d, int fd, char *line)
+{
+	char op[32];
+
+	if (json_get_str(line, "op", op, sizeof(op)) != 0) {
+		line_reply(fd, "{\"ok\": false, \"error\": \"missing op\"}");
+		return;
+	}
+	if (strcmp(op, "state") == 0) {
+		reply_state(d, fd);
+	} else if (strcmp(op, "power_cut") == 0) {
+		power_cut(d, fd, line);
+	} else if (strcmp(op, "disarm") == 0) {
+		sim_flash_disarm(&d->flash);
+		line_reply(fd, "{\"ok\": true}");
+	} else if (strcmp(op, "power_on") == 0) {
+		if (d->powered) {
+			line_reply(fd, "{\"ok\": false, \"error\": \"already on\"}");
+			return;
+		}
+		if (device_power_on(d) != 0) {
+			line_reply(fd, "{\"ok\": false, \"error\": \"boot failed\"}");
+			return;
+		}
+		line_reply(fd, "{\"ok\": true, \"boot_count\": %u}", d->boots);
+	} else if (strcmp(op, "reboot") == 0) {
+		if (!d->powered) {
+			line_reply(fd, "{\"ok\": false, \"error\": \"powered off\"}");
+			return;
+		}
+		/* a warm reset: the same path as an SMP reset */
+		sdfu_port_reset();
+		line_reply(fd, "{\"ok\": true}");
+	} else if (strcmp(op, "ble_disconnect") == 0) {
+		device_ble_disconnect(d, 0x13);
+		line_reply(fd, "{\"ok\": true}");
+	} else {
+		line_reply(fd, "{\"ok\": false, \"error\": \"unknown op '%s'\"}", op);
+	}
+}
