@@ -46,9 +46,15 @@ def build_device(build_dir=BUILD_DIR):
         subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
                         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG"],
                        check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", str(build_dir), "--target", "smpdfu-device"], check=True,
-                   stdout=subprocess.DEVNULL)
-    return build_dir / "smpdfu-device"
+    p = subprocess.run(["cmake", "--build", str(build_dir), "--target", "smpdfu-device"],
+                       capture_output=True, text=True)
+    binary = build_dir / "smpdfu-device"
+    if p.returncode != 0:
+        if not binary.exists():
+            raise SystemExit(f"build failed:\n{p.stdout[-3000:]}")
+        log(f"warning: rebuild failed, using the existing {binary} "
+            f"(built {time.ctime(binary.stat().st_mtime)})")
+    return binary
 
 
 def rust_peer():
@@ -98,13 +104,14 @@ class Device:
                                      stdin=subprocess.DEVNULL)
         line = b""
         end = time.monotonic() + timeout
+        poller = select.poll()  # not select(): many devices means fds above 1024
+        poller.register(self.proc.stdout.fileno(), select.POLLIN)
         while not line.endswith(b"\n"):
             if time.monotonic() > end or self.proc.poll() is not None:
                 self.stop()
                 raise RuntimeError(f"device not ready: {line!r} "
                                    f"{(self.workdir / 'device.log').read_text()[-500:]}")
-            r, _, _ = select.select([self.proc.stdout], [], [], 0.1)
-            if r:
+            if poller.poll(100):
                 ch = os.read(self.proc.stdout.fileno(), 1)
                 line += ch
         m = re.search(r"udp=(\S+)", line.decode())

@@ -17,6 +17,7 @@ Prints Ir per MiB and `callgrind_annotate` inclusive/exclusive top functions; th
 for --echoes raw stop-and-wait echo round trips (Ir per echo).
 """
 import argparse
+import os
 import pathlib
 import re
 import shutil
@@ -32,13 +33,11 @@ BUILD_G = bl.ROOT / "build" / "bench-release-g"
 
 
 def build_g():
-    if not (BUILD_G / "build.ninja").exists():
+    if not (BUILD_G / "build.ninja").exists() and not os.environ.get("SMPDFU_DEVICE"):
         subprocess.run(["cmake", "-S", str(bl.ROOT), "-B", str(BUILD_G), "-G", "Ninja",
                         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -g -DNDEBUG"],
                        check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", str(BUILD_G), "--target", "smpdfu-device"], check=True,
-                   stdout=subprocess.DEVNULL)
-    return BUILD_G / "smpdfu-device"
+    return bl.build_device(BUILD_G)
 
 
 def upload(client, peer, dev, img, frame, runs):

@@ -35,8 +35,12 @@ def start_many(binary, work, n):
     for i in range(n):
         d = bl.Device(binary, work / f"d{i:04d}", layout="nrf52840", mode="swap")
         devs.append(d)
-    for d in devs:
-        d.start(timeout=60)
+    try:
+        for d in devs:
+            d.start(timeout=60)
+    except BaseException:
+        stop_all(devs)
+        raise
     return devs, time.perf_counter() - t0
 
 
@@ -88,12 +92,16 @@ def main():
     for n in [int(x) for x in a.counts.split(",")]:
         shutil.rmtree(work, ignore_errors=True)
         devs, t_start = start_many(binary, work, n)
-        rss = [bl.proc_rss_kib(d.pid) for d in devs]
-        pss = [bl.proc_pss_kib(d.pid) for d in devs]
-        t0 = time.perf_counter()
-        out = bl.run(update_all(devs, image), timeout=900)
-        dt = time.perf_counter() - t0
-        rss_after = [bl.proc_rss_kib(d.pid) for d in devs]
+        try:
+            rss = [bl.proc_rss_kib(d.pid) for d in devs]
+            pss = [bl.proc_pss_kib(d.pid) for d in devs]
+            t0 = time.perf_counter()
+            out = bl.run(update_all(devs, image), timeout=900)
+            dt = time.perf_counter() - t0
+            rss_after = [bl.proc_rss_kib(d.pid) for d in devs]
+        except BaseException:
+            stop_all(devs)
+            raise
         ok = sum(1 for good, _ in out if good)
         errs = [msg for good, msg in out if not good][:5]
         bad_exit = stop_all(devs)
@@ -111,10 +119,12 @@ def main():
     if a.max:
         shutil.rmtree(work, ignore_errors=True)
         devs, t_start = start_many(binary, work, a.max)
-        rss = [bl.proc_rss_kib(d.pid) for d in devs]
-        pss = [bl.proc_pss_kib(d.pid) for d in devs]
-        alive = sum(1 for d in devs if d.proc.poll() is None)
-        bad_exit = stop_all(devs)
+        try:
+            rss = [bl.proc_rss_kib(d.pid) for d in devs]
+            pss = [bl.proc_pss_kib(d.pid) for d in devs]
+            alive = sum(1 for d in devs if d.proc.poll() is None)
+        finally:
+            bad_exit = stop_all(devs)
         res["max"] = {"n": a.max, "alive": alive, "start_s": t_start,
                       "rss_kib_median": bl.median(rss), "rss_mib_total": sum(rss) / 1024,
                       "pss_kib_median": bl.median(pss), "pss_mib_total": sum(pss) / 1024,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sdfu/boot.h"
+#include "sdfu/byteorder.h"
 #include "sdfu/crypto.h"
 #include "sdfu/err.h"
 #include "sdfu/flash.h"
@@ -18,31 +19,21 @@
 /* Chunk size used to stream slot bytes into the hash or a comparison. */
 #define CHUNK 128u
 
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)((uint16_t)p[0] | ((uint16_t)p[1] << 8));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 int sdfu_image_header_parse(const uint8_t *buf, size_t len, struct sdfu_image_header *hdr)
 {
 	if (buf == NULL || hdr == NULL || len < SDFU_IMAGE_HEADER_SIZE) {
 		return SDFU_ERR_INVAL;
 	}
-	hdr->magic = get_le32(buf + 0);
-	hdr->load_addr = get_le32(buf + 4);
-	hdr->hdr_size = get_le16(buf + 8);
-	hdr->protect_tlv_size = get_le16(buf + 10);
-	hdr->img_size = get_le32(buf + 12);
-	hdr->flags = get_le32(buf + 16);
+	hdr->magic = sdfu_get_le32(buf + 0);
+	hdr->load_addr = sdfu_get_le32(buf + 4);
+	hdr->hdr_size = sdfu_get_le16(buf + 8);
+	hdr->protect_tlv_size = sdfu_get_le16(buf + 10);
+	hdr->img_size = sdfu_get_le32(buf + 12);
+	hdr->flags = sdfu_get_le32(buf + 16);
 	hdr->ver.major = buf[20];
 	hdr->ver.minor = buf[21];
-	hdr->ver.revision = get_le16(buf + 22);
-	hdr->ver.build = get_le32(buf + 24);
+	hdr->ver.revision = sdfu_get_le16(buf + 22);
+	hdr->ver.build = sdfu_get_le32(buf + 24);
 	if (hdr->magic != SDFU_IMAGE_MAGIC || hdr->hdr_size < SDFU_IMAGE_HEADER_SIZE) {
 		return SDFU_ERR_CORRUPT;
 	}
@@ -154,8 +145,8 @@ static int locate(const struct sdfu_flash_area *fa, struct sdfu_image_header *hd
 	if (rc != SDFU_OK) {
 		return rc;
 	}
-	magic = get_le16(b);
-	tot = get_le16(b + 2);
+	magic = sdfu_get_le16(b);
+	tot = sdfu_get_le16(b + 2);
 	if (hdr->protect_tlv_size != 0) {
 		if (magic != SDFU_TLV_PROT_INFO_MAGIC || tot != hdr->protect_tlv_size || tot < 4u) {
 			return SDFU_ERR_CORRUPT;
@@ -168,8 +159,8 @@ static int locate(const struct sdfu_flash_area *fa, struct sdfu_image_header *hd
 		if (rc != SDFU_OK) {
 			return rc;
 		}
-		magic = get_le16(b);
-		tot = get_le16(b + 2);
+		magic = sdfu_get_le16(b);
+		tot = sdfu_get_le16(b + 2);
 	}
 	if (magic != SDFU_TLV_INFO_MAGIC || tot < 4u || off + tot > fa->size) {
 		return SDFU_ERR_CORRUPT;
@@ -202,8 +193,8 @@ static int tlv_next(struct tlv_it *it, uint16_t *type, uint16_t *len, uint32_t *
 	if (rc != SDFU_OK) {
 		return rc;
 	}
-	*type = get_le16(b);
-	*len = get_le16(b + 2);
+	*type = sdfu_get_le16(b);
+	*len = sdfu_get_le16(b + 2);
 	if (*type == 0xFFFFu || (*type == 0xFFu && *len == 0xFFFFu)) {
 		return SDFU_ERR_CORRUPT; /* erased flash where a TLV should be */
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sdfu/boot.h"
+#include "sdfu/byteorder.h"
 #include "sdfu/err.h"
 #include "sdfu/flash.h"
 
@@ -136,8 +137,7 @@ int sdfu_boot_trailer_read(const struct sdfu_flash_area *fa, enum sdfu_boot_mode
 	if (rc != SDFU_OK) {
 		return rc;
 	}
-	tr->swap_size = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) |
-			((uint32_t)b[3] << 24);
+	tr->swap_size = sdfu_get_le32(b);
 	if (all_erased(b, 4, ev)) {
 		tr->swap_size = 0xFFFFFFFFu;
 	}
@@ -206,9 +206,9 @@ int sdfu_boot_write_swap_size(const struct sdfu_flash_area *fa, enum sdfu_boot_m
 			      uint32_t swap_size)
 {
 	struct sdfu_boot_trailer_layout lo;
-	uint8_t v[4] = { (uint8_t)swap_size, (uint8_t)(swap_size >> 8), (uint8_t)(swap_size >> 16),
-			 (uint8_t)(swap_size >> 24) };
+	uint8_t v[4];
 
+	sdfu_put_le32(v, swap_size);
 	sdfu_boot_trailer_layout(fa, mode, &lo);
 	return write_field(fa, lo.swap_size_off, v, 4);
 }

@@ -13,8 +13,9 @@ clients send:
                        06 09 / 04 14 lines), prefixed with the target's 2 option bytes;
 * corpus/fuzz_ble/     captured request frames cut into ATT writes (MTU 247 and 23),
                        in the target's record format;
-* corpus/fuzz_image/   images made by imgtool (signed EC / Ed25519, unsigned, protected
-                       TLVs, padded) with the target's option byte; writes seed_keys.h
+* corpus/fuzz_image/   images made by imgtool (signed EC / RSA / Ed25519, unsigned,
+                       protected TLVs, full public key, confirmed) with the target's option
+                       byte; writes seed_keys.h
                        with the public keys (the private keys are thrown away);
 * corpus/fuzz_upload/  programs for the upload target (its op encoding) replaying
                        typical client sessions.
@@ -334,6 +335,7 @@ def main():
                 area += 1
             corpus.add("fuzz_image", name, bytes([1 | (area << 1)]) + data)
             corpus.add("fuzz_image", name + "-nokeys", bytes([area << 1]) + data)
+            corpus.add("fuzz_image", name + "-fixhash", bytes([0x11 | (area << 1)]) + data)
         corpus.add("fuzz_image", "erased", b"\x00" + b"\xff" * 64)
 
         # ---- UDP: smpclient and smpmgr through the proxy ---------------------------------

@@ -2,6 +2,7 @@
 /* Image upload inspection: judge a request against the session and slot facts, no flash access. */
 #include <string.h>
 
+#include "sdfu/byteorder.h"
 #include "sdfu/err.h"
 #include "grp/img/img_priv.h"
 
@@ -50,12 +51,6 @@ int sdfu_img_select_slot(const struct sdfu_img_upload_env *env, uint32_t image)
 	return -1;
 }
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
 static void set_error(struct sdfu_img_upload_action *act, uint16_t err)
 {
 	act->verdict = SDFU_IMG_UPLOAD_ERROR;
@@ -77,7 +72,7 @@ static void inspect_first(const struct sdfu_img_upload_req *req,
 		set_error(act, SDFU_IMG_ERR_INVALID_LENGTH);
 		return;
 	}
-	if (get_le32(req->data) != SDFU_IMAGE_MAGIC) {
+	if (sdfu_get_le32(req->data) != SDFU_IMAGE_MAGIC) {
 		set_error(act, SDFU_IMG_ERR_INVALID_IMAGE_HEADER_MAGIC);
 		return;
 	}
