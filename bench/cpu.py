@@ -27,6 +27,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import benchlib as bl  # noqa: E402
+import serial_upload as su  # noqa: E402
 import throughput as tp  # noqa: E402
 
 BUILD_G = bl.ROOT / "build" / "bench-release-g"
@@ -40,10 +41,53 @@ def build_g():
     return bl.build_device(BUILD_G)
 
 
-def upload(client, peer, dev, img, frame, runs):
+def upload(transport, client, peer, dev, img, frame, runs):
+    """[(seconds, device cpu ns)] for `runs` fresh uploads (erase before each, not counted)."""
+    if transport == "serial":
+        if client == "rust":
+            rs = su.rust_upload(peer, dev, img, runs)
+        else:
+            rs = bl.run(su.smpclient_upload(dev, img.read_bytes(), "auto", runs))
+        return [(r["s"], r["cpu_ns"]) for r in rs]
     if client == "rust":
         return [(t, c) for t, c, _ in tp.rust_upload(peer, dev, img, frame, runs, 0.0)]
     return bl.run(tp.smpclient_upload(dev, img.read_bytes(), frame, runs))
+
+
+def erase(transport, client, peer, dev):
+    if client == "rust":
+        where = ["--serial", dev.pty] if transport == "serial" else ["--udp", dev.addr]
+        subprocess.run([peer, *where, "erase"], check=True, capture_output=True, timeout=120)
+        return
+
+    async def go():
+        c = await (serial_connect(dev) if transport == "serial" else tp.smp_connect(dev, 1472))
+        await c.request(tp.ImageErase(), timeout_s=120)
+        await c.disconnect()
+    bl.run(go())
+
+
+def upload_once(transport, client, peer, dev, img, frame):
+    if client == "rust":
+        if transport == "serial":
+            subprocess.run([peer, "--serial", dev.pty, "--no-progress", "upload", str(img)],
+                           check=True, capture_output=True, timeout=600)
+        else:
+            tp.rust_run(peer, dev, "--frame-size", str(frame), "upload", str(img))
+        return
+
+    async def go():
+        c = await (serial_connect(dev) if transport == "serial" else tp.smp_connect(dev, frame))
+        async for _ in c.upload(img.read_bytes(), subsequent_timeout_s=60):
+            pass
+        await c.disconnect()
+    bl.run(go(), timeout=1800)
+
+
+async def serial_connect(dev):
+    c = tp.SMPClient(su.SMPSerialTransport(fragmentation_strategy=su.Auto()), dev.pty, 30.0)
+    await c.connect()
+    return c
 
 
 def annotate(dump):
@@ -88,6 +132,35 @@ def callgrind_ctl(pid, flag):
     subprocess.run(["callgrind_control", flag, str(pid)], check=True, capture_output=True)
 
 
+def report(a, res, binary, n, mib):
+    print(f"Machine: {res['machine']}")
+    print(f"Device: {binary} (Release -O2 -g, --log-level 1), transport {a.transport}, client "
+          f"{a.client}, image {a.size} ({n} B), frame "
+          f"{'buf_size - 4' if a.transport == 'serial' else a.frame} B\n")
+    nat = res["native"]
+    print(f"Native, {a.runs} uploads: device CPU {nat['upload_cpu_s_per_mib']:.4f} s/MiB "
+          f"(schedstat, uploads only); utime {nat['user_s_per_mib_incl_erase']:.4f} + stime "
+          f"{nat['sys_s_per_mib_incl_erase']:.4f} s/MiB (incl. the erases between runs); "
+          f"median upload {nat['median_upload_s'] * 1000:.1f} ms")
+    total_ir = res["callgrind"]["ir_total"]
+    if total_ir:
+        print(f"Callgrind, one upload: {total_ir:,} Ir total, {total_ir / mib:,.0f} Ir/MiB\n")
+    print("Upload, top functions, self cost (callgrind_annotate --inclusive=no):\n")
+    bl.print_table(["Ir", "share", "function"], res["callgrind"]["top_self"])
+    print("\nUpload, top functions, inclusive (callgrind_annotate --inclusive=yes):\n")
+    bl.print_table(["Ir", "share", "function"], res["callgrind"]["top_inclusive"])
+    ce = res.get("callgrind_echo")
+    if ce and ce["ir_total"]:
+        print(f"\nCallgrind, {ce['echoes']} echoes (raw UDP, 0/0 'hello'): {ce['ir_total']:,} Ir, "
+              f"{ce['ir_per_echo']:,.0f} Ir per echo\n")
+        print("Echo, top functions, self cost:\n")
+        bl.print_table(["Ir", "share", "function"], ce["top_self"])
+        print("\nEcho, top functions, inclusive:\n")
+        bl.print_table(["Ir", "share", "function"], ce["top_inclusive"])
+    bl.save_json(a.json, res)
+    print(f"\n(JSON: {a.json}; callgrind dumps in bench/results/callgrind.*.out)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", default="764K")
@@ -96,6 +169,8 @@ def main():
     ap.add_argument("--client", default="smpclient", choices=["smpclient", "rust"])
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--echoes", type=int, default=2000)
+    ap.add_argument("--transport", default="udp", choices=["udp", "serial"],
+                    help="serial: pty, frames of buf_size - 4 (--frame ignored); skips the echo part")
     ap.add_argument("--json", default=str(bl.ROOT / "bench" / "results" / "cpu.json"))
     ap.add_argument("--workdir", default="/tmp/smpdfu-bench")
     a = ap.parse_args()
@@ -109,9 +184,10 @@ def main():
     res = {"machine": bl.machine(), "size": n, "frame": a.frame, "client": a.client}
 
     # ---- native CPU ------------------------------------------------------------------------
-    with bl.Device(binary, work / "dev-cpu") as dev:
+    devopts = {"serial": "pty", "udp": None} if a.transport == "serial" else {}
+    with bl.Device(binary, work / "dev-cpu", **devopts) as dev:
         c0 = bl.proc_cpu(dev.pid)
-        rs = upload(a.client, peer, dev, img, a.frame, a.runs)
+        rs = upload(a.transport, a.client, peer, dev, img, a.frame, a.runs)
         c1 = bl.proc_cpu(dev.pid)
     # c1 - c0 also counts the (untimed) erases between runs; the per-upload schedstat deltas
     # from `upload` do not.
@@ -126,34 +202,20 @@ def main():
     for p in work.glob("callgrind.out*"):
         p.unlink()
     wrapper = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no"]
-    with bl.Device(binary, work / "dev-cg", wrapper=wrapper) as dev:
+    with bl.Device(binary, work / "dev-cg", wrapper=wrapper, **devopts) as dev:
         # warm-up upload so one-time costs (first erase, page faults) are not counted
-        upload(a.client, peer, dev, img, a.frame, 1)
-        if a.client == "rust":
-            tp.rust_run(peer, dev, "erase")
-        else:
-            async def erase():
-                c = await tp.smp_connect(dev, a.frame)
-                await c.request(tp.ImageErase(), timeout_s=60)
-                await c.disconnect()
-            bl.run(erase())
+        upload(a.transport, a.client, peer, dev, img, a.frame, 1)
+        erase(a.transport, a.client, peer, dev)
         callgrind_ctl(dev.pid, "-z")
         t0 = time.perf_counter()
-        if a.client == "rust":
-            tp.rust_run(peer, dev, "--frame-size", str(a.frame), "upload", str(img))
-        else:
-            async def up():
-                c = await tp.smp_connect(dev, a.frame)
-                async for _ in c.upload(img.read_bytes(), subsequent_timeout_s=30):
-                    pass
-                await c.disconnect()
-            bl.run(up())
+        upload_once(a.transport, a.client, peer, dev, img, a.frame)
         cg_wall = time.perf_counter() - t0
         callgrind_ctl(dev.pid, "-d")
     dumps = sorted(work.glob("callgrind.out.*"), key=lambda p: p.stat().st_mtime)
     dump = dumps[-1] if dumps else out
     ann, ann_inc = annotate(dump)
-    keep = bl.ROOT / "bench" / "results" / "callgrind.upload.out"
+    keep = bl.ROOT / "bench" / "results" / ("callgrind.upload.out" if a.transport == "udp"
+                                             else "callgrind.serial-upload.out")
     keep.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(dump, keep)
     m = re.search(r"^\s*([\d,]+)\s*\(100\.0%\)\s*PROGRAM TOTALS", ann, re.M)
@@ -166,6 +228,9 @@ def main():
     res["callgrind"]["top_inclusive"] = top(ann_inc, a.top)
 
     # ---- callgrind: echo round trips ----------------------------------------------------------
+    if a.transport == "serial":
+        report(a, res, binary, n, mib)
+        return
     for p in work.glob("callgrind.out*"):
         p.unlink()
     with bl.Device(binary, work / "dev-cg-echo", wrapper=wrapper) as dev:
@@ -183,30 +248,7 @@ def main():
                              "top_inclusive": top(e_inc, a.top)}
     shutil.copy(dumps[-1], bl.ROOT / "bench" / "results" / "callgrind.echo.out")
 
-    print(f"Machine: {res['machine']}")
-    print(f"Device: {binary} (Release -O2 -g, --log-level 1), client {a.client}, "
-          f"image {a.size} ({n} B), frame {a.frame} B\n")
-    nat = res["native"]
-    print(f"Native, {a.runs} uploads: device CPU {nat['upload_cpu_s_per_mib']:.4f} s/MiB "
-          f"(schedstat, uploads only); utime {nat['user_s_per_mib_incl_erase']:.4f} + stime "
-          f"{nat['sys_s_per_mib_incl_erase']:.4f} s/MiB (incl. the erases between runs); "
-          f"median upload {nat['median_upload_s'] * 1000:.1f} ms")
-    if total_ir:
-        print(f"Callgrind, one upload: {total_ir:,} Ir total, {total_ir / mib:,.0f} Ir/MiB\n")
-    print("Upload, top functions, self cost (callgrind_annotate --inclusive=no):\n")
-    bl.print_table(["Ir", "share", "function"], res["callgrind"]["top_self"])
-    print("\nUpload, top functions, inclusive (callgrind_annotate --inclusive=yes):\n")
-    bl.print_table(["Ir", "share", "function"], res["callgrind"]["top_inclusive"])
-    ce = res["callgrind_echo"]
-    if ce["ir_total"]:
-        print(f"\nCallgrind, {ce['echoes']} echoes (raw UDP, 0/0 'hello'): {ce['ir_total']:,} Ir, "
-              f"{ce['ir_per_echo']:,.0f} Ir per echo\n")
-    print("Echo, top functions, self cost:\n")
-    bl.print_table(["Ir", "share", "function"], ce["top_self"])
-    print("\nEcho, top functions, inclusive:\n")
-    bl.print_table(["Ir", "share", "function"], ce["top_inclusive"])
-    bl.save_json(a.json, res)
-    print(f"\n(JSON: {a.json}; callgrind dumps: {keep} and callgrind.echo.out beside it)")
+    report(a, res, binary, n, mib)
 
 
 if __name__ == "__main__":

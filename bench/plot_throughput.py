@@ -8,6 +8,7 @@ Command (one line; installs bench/requirements.txt (matplotlib) into .venv when 
 
 One panel per client; bars = upload KiB/s (median) per frame size, grouped by image size; a
 dashed line marks the issue's 1900 KiB/s target for a stop-and-wait client with 1472-byte frames.
+Hatched bars: timed in whole milliseconds under 5 ms (coarse).
 """
 import argparse
 import json
@@ -45,28 +46,40 @@ def main():
     fig, axes = plt.subplots(1, len(clients), figsize=(6.5 * len(clients), 4.8), squeeze=False,
                              sharey=False)
     width = 0.8 / len(frames)
+    from matplotlib.patches import Patch
     for ax, client in zip(axes[0], clients):
+        handles = []
         for j, f in enumerate(frames):
-            xs, ys = [], []
+            xs, ys, coarse = [], [], []
             for i, s in enumerate(sizes):
                 rec = next((u for u in ups if u["client"] == client and u["size"] == s
                             and u["frame"] == f), None)
                 if rec:
                     xs.append(i + (j - (len(frames) - 1) / 2) * width)
                     ys.append(rec["kib_s"])
-            bars = ax.bar(xs, ys, width, label=f"{f} B frames")
-            for b, y in zip(bars, ys):
-                ax.annotate(f"{y:.0f}", (b.get_x() + b.get_width() / 2, y), ha="center",
+                    coarse.append(bool(rec.get("coarse")))
+            bars = ax.bar(xs, ys, width)
+            handles.append(Patch(facecolor=bars.patches[0].get_facecolor()[:3],
+                                 label=f"{f} B frames"))
+            for b, y, c in zip(bars, ys, coarse):
+                if c:  # timed in whole milliseconds below 5 ms: hatched, value prefixed by ~
+                    b.set_hatch("//")
+                    b.set_alpha(0.5)
+                ax.annotate(("~" if c else "") + f"{y:.0f}", (b.get_x() + b.get_width() / 2, y),
+                            ha="center",
                             va="bottom", fontsize=7, rotation=90, xytext=(0, 2),
                             textcoords="offset points")
-        ax.axhline(TARGET_KIB_S, color="red", linestyle="--", linewidth=1,
-                   label=f"target {TARGET_KIB_S} KiB/s")
+        handles.append(ax.axhline(TARGET_KIB_S, color="red", linestyle="--", linewidth=1,
+                                  label=f"target {TARGET_KIB_S} KiB/s"))
+        if any(u.get("coarse") for u in ups if u["client"] == client):
+            handles.append(Patch(facecolor="white", edgecolor="black", hatch="//",
+                                 label="coarse (< 5 ms, 1 ms steps)"))
         ax.set_xticks(range(len(sizes)))
         ax.set_xticklabels([f"{s} image" for s in sizes])
         ax.set_ylabel("upload throughput, KiB/s (median)")
         ax.set_title(f"{client}, stop-and-wait over UDP")
-        ax.set_ylim(0, max(u["kib_s"] for u in ups if u["client"] == client) * 1.25)
-        ax.legend(fontsize=8, loc="upper left")
+        ax.set_ylim(0, max(u["kib_s"] for u in ups if u["client"] == client) * 1.45)
+        ax.legend(handles=handles, fontsize=7, loc="upper center", ncol=3)
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle(f"smpdfu-device UDP upload ({data.get('layout')}, {data.get('mode')}, "
                  f"median of {data.get('runs')} runs)\n{data.get('machine')}", fontsize=9)

@@ -3,7 +3,7 @@
 
 Command (one line; builds build/bench-release (-O2) first, prints a Markdown table):
 
-    .venv/bin/python bench/scale.py [--counts 10,50,100] [--max 500] [--size 64K]
+    .venv/bin/python bench/scale.py [--counts 10,50,100,500] [--max 500] [--size 64K]
         [--json bench/results/scale.json]
 
 For each count N: start N smpdfu-device processes (each its own UDP port on 127.0.0.1, its own
@@ -78,7 +78,7 @@ async def update_all(devs, image):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--counts", default="10,50,100")
+    ap.add_argument("--counts", default="10,50,100,500")
     ap.add_argument("--max", type=int, default=500)
     ap.add_argument("--size", default="64K")
     ap.add_argument("--json", default=str(bl.ROOT / "bench" / "results" / "scale.json"))

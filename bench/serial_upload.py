@@ -69,6 +69,7 @@ async def smpclient_upload(dev, image, buf, runs):
         for _ in range(runs):
             await c.request(ImageErase(), timeout_s=30)
             tx0, rx0, r0 = cnt.tx, cnt.rx, proc_rchar(dev.pid)
+            c0 = bl.proc_cpu(dev.pid)["run_ns"]
             t0 = time.perf_counter()
             last = 0
             async for off in c.upload(image, subsequent_timeout_s=10):
@@ -76,6 +77,7 @@ async def smpclient_upload(dev, image, buf, runs):
             dt = time.perf_counter() - t0
             assert last == len(image)
             out.append({"s": dt, "tx": cnt.tx - tx0, "rx": cnt.rx - rx0,
+                        "cpu_ns": bl.proc_cpu(dev.pid)["run_ns"] - c0,
                         "dev_rchar": proc_rchar(dev.pid) - r0, "frame": t.max_unencoded_size})
     finally:
         await c.disconnect()
@@ -89,6 +91,7 @@ def rust_upload(peer, dev, path, runs):
                            timeout=60)
         assert p.returncode == 0, p.stdout + p.stderr
         r0 = proc_rchar(dev.pid)
+        c0 = bl.proc_cpu(dev.pid)["run_ns"]
         t0 = time.perf_counter()
         p = subprocess.run([peer, "--serial", dev.pty, "--no-progress", "upload", str(path)],
                            capture_output=True, text=True, timeout=300)
@@ -96,6 +99,7 @@ def rust_upload(peer, dev, path, runs):
         res = json.loads(p.stdout.strip().splitlines()[-1])
         assert p.returncode == 0 and res["ok"], p.stdout[-300:] + p.stderr[-300:]
         out.append({"s": dt, "tx": None, "rx": None, "dev_rchar": proc_rchar(dev.pid) - r0,
+                    "cpu_ns": bl.proc_cpu(dev.pid)["run_ns"] - c0,
                     "frame": res.get("frame", {}).get("frame_size", "buf_size-4"),
                     "lib_ms": res.get("elapsed_ms")})
     return out
@@ -136,6 +140,7 @@ def main():
                        "median_s": t, "kib_s": n / 1024 / t, "wire_in": wire_in,
                        "wire_out": wire_out, "image_per_wire_in": n / wire_in,
                        "image_per_wire_total": n / (wire_in + wire_out) if wire_out else None,
+                       "cpu_s_per_mib": sum(r["cpu_ns"] for r in rs) / 1e9 / (n * len(rs) / 2**20),
                        "runs": rs}
                 res["serial"].append(rec)
                 uart = (wire_in + (wire_out or 0)) / 11520
@@ -143,12 +148,13 @@ def main():
                              f"{rec['kib_s']:.0f}", wire_in, wire_out if wire_out else "-",
                              f"{rec['image_per_wire_in']:.3f}",
                              f"{rec['image_per_wire_total']:.3f}" if wire_out else "-",
-                             f"{uart:.1f}"])
+                             f"{uart:.1f}", f"{rec['cpu_s_per_mib']:.3f}"])
                 bl.log(rows[-1])
     print(f"Machine: {res['machine']}")
     print(f"Device: {binary} --serial pty --line-length 127 (default), median of {a.runs} runs\n")
     bl.print_table(["client", "buffer", "image", "median ms", "KiB/s", "wire in B",
-                    "wire out B", "image/wire in", "image/wire total", "s at 115200 baud"], rows)
+                    "wire out B", "image/wire in", "image/wire total", "s at 115200 baud",
+                    "device CPU s/MiB"], rows)
     bl.save_json(a.json, res)
     print(f"\n(JSON: {a.json})")
 

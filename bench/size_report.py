@@ -29,7 +29,20 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
-ZCBOR = ROOT / ".venv" / "lib" / "python3.11" / "site-packages" / "zcbor"
+
+
+def _zcbor_dir():
+    """zcbor's C sources: $SDFU_ZCBOR_DIR, else the zcbor package in .venv (as cmake/zcbor.cmake)."""
+    env = os.environ.get("SDFU_ZCBOR_DIR")
+    if env:
+        return pathlib.Path(env)
+    found = sorted(ROOT.glob(".venv/lib/python3*/site-packages/zcbor"))
+    if not found:
+        raise SystemExit("zcbor not found: run scripts/setup.sh (or set SDFU_ZCBOR_DIR)")
+    return found[-1]
+
+
+ZCBOR = _zcbor_dir()
 
 MODULES = [  # (key, label, predicate on a source path relative to ROOT)
     ("smp", "SMP core (src/smp)", lambda p: p.startswith("src/smp/")),
@@ -362,6 +375,26 @@ def report(res):
     sys.stdout.flush()
 
 
+def summary(results):
+    """Flash / RAM per module, one column pair per CPU and variant."""
+    labels = {k: lbl for k, lbl, _ in MODULES}
+    labels["libc"] = "newlib-nano / libgcc"
+    order = [k for k, _, _ in MODULES] + ["libc"]
+    cols = [(r["cpu"].replace("cortex-", ""), r["variant"], r) for r in results]
+    head = ["module"] + [f"{c} {v} flash/RAM" for c, v, _ in cols]
+    rows = []
+    for k in order:
+        if not any(k in r["modules"] for _, _, r in cols):
+            continue
+        rows.append([labels[k]] + [f"{r['modules'][k]['flash']} / {r['modules'][k]['ram']}"
+                                   if k in r["modules"] else "-" for _, _, r in cols])
+    rows.append(["TOTAL"] + [f"{r['flash_total']} / {r['ram_total']}" for _, _, r in cols])
+    rows.append(["target set (no base64)"] + [
+        f"{r['target_set_flash']} / {r['target_set_ram_core'] + r['app_ram']}" for _, _, r in cols])
+    print("\n### Summary (bytes, flash / RAM)\n")
+    print(fmt_table(head, rows))
+
+
 def read_budget(path):
     b = {}
     for line in pathlib.Path(path).read_text().splitlines():
@@ -389,6 +422,8 @@ def main():
             results.append(r)
             if not a.quiet:
                 report(r)
+    if len(results) > 1 and not a.quiet:
+        summary(results)
     if a.json:
         p = pathlib.Path(a.json)
         p.parent.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,8 @@ static void reply_state(struct device *d, int fd)
 			       s->completions, s->confirm_errors);
 	}
 	line_reply(fd,
-		   "{\"ok\": true, \"power\": \"%s\", \"power_cuts\": %u, \"boot_count\": %u, "
+		   "{\"ok\": true, \"power\": \"%s\", \"power_cuts\": %u, \"last_cut\": %s%s%s, "
+		   "\"boot_count\": %u, "
 		   "\"boot_mode\": \"%s\", \"booted\": %s, "
 		   "\"running\": {\"slot\": %d, \"version\": \"%s\"}, "
 		   "\"dfu_module\": %s, \"confirm_at_boot\": %s, "
@@ -68,7 +69,8 @@ static void reply_state(struct device *d, int fd)
 		   "\"flash\": {\"powered\": %s, \"reads\": %llu, \"writes\": %llu, "
 		   "\"erases\": %llu, \"sectors_erased\": %llu, \"ops_since_arm\": %llu, "
 		   "\"cut_armed\": %s, \"cut_happened\": %s}}",
-		   on ? "on" : "off", d->power_cuts, d->boots, sim_boot_mode_name(d->opts->mode),
+		   on ? "on" : "off", d->power_cuts, d->last_cut ? "\"" : "",
+		   d->last_cut ? d->last_cut : "null", d->last_cut ? "\"" : "", d->boots, sim_boot_mode_name(d->opts->mode),
 		   c->booted ? "true" : "false", c->booted ? c->boot_report.booted_slot : -1,
 		   c->version, c->mcumgr_on ? "true" : "false",
 		   d->opts->confirm_at_boot ? "true" : "false",
@@ -138,6 +140,7 @@ static void power_cut(struct device *d, int fd, const char *line)
 		line_reply(fd, "{\"ok\": true, \"armed\": true, \"after_ops\": %lld}", after);
 		return;
 	}
+	d->last_cut = "now";
 	device_power_off(d, "ctl power_cut");
 	line_reply(fd, "{\"ok\": true, \"power\": \"off\"}");
 }

@@ -199,6 +199,7 @@ int device_init_core(struct device *d)
 		SDFU_LOGE("image group init failed");
 		return -1;
 	}
+	c->img.allow_erase_pending = d->opts->allow_erase_pending;
 	device_transports_bind(d);
 	return init_modules(d);
 }

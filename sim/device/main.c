@@ -66,6 +66,10 @@ static void usage(FILE *f)
 		"  --dfu-evt-ble-only   transfer events only for commands received over BLE\n"
 		"  --dfu-release-on-complete\n"
 		"                       release the lock when an update completes\n"
+		"  --allow-erase-pending\n"
+		"                       image erase may clear a slot holding a pending (or revert)\n"
+		"                       image, so a client can cure NO_FREE_SLOT by erasing\n"
+		"                       (Zephyr MCUMGR_GRP_IMG_ALLOW_ERASE_PENDING) [default: off]\n"
 		"\n"
 		"Local sockets (docs/PROTOCOL.md):\n"
 		"  --ble PATH           BLE link model: a central connects to this AF_UNIX\n"
@@ -111,7 +115,7 @@ enum {
 	OPT_FLASH = 1000, OPT_UDP, OPT_SERIAL, OPT_LAYOUT, OPT_MODE, OPT_PROVISION, OPT_KEY,
 	OPT_DOWNGRADE, OPT_WIPE, OPT_LINE, OPT_LOG, OPT_VERSION, OPT_HELP, OPT_PRINT_LAYOUT,
 	OPT_DFU_MODULE, OPT_CONFIRM, OPT_DFU_TIMEOUT, OPT_RO_UNLOCKED, OPT_EVT_BLE_ONLY,
-	OPT_RELEASE_COMPLETE, OPT_NO_CONFIRM, OPT_BLE, OPT_BLE_MTU, OPT_CFGCHAN, OPT_CTL, OPT_POWER_OFF,
+	OPT_RELEASE_COMPLETE, OPT_ALLOW_ERASE_PENDING, OPT_NO_CONFIRM, OPT_BLE, OPT_BLE_MTU, OPT_CFGCHAN, OPT_CTL, OPT_POWER_OFF,
 };
 
 static int parse_onoff(const char *name, const char *s, bool *out)
@@ -178,6 +182,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 		{"dfu-readonly-unlocked", no_argument, NULL, OPT_RO_UNLOCKED},
 		{"dfu-evt-ble-only", no_argument, NULL, OPT_EVT_BLE_ONLY},
 		{"dfu-release-on-complete", no_argument, NULL, OPT_RELEASE_COMPLETE},
+		{"allow-erase-pending", no_argument, NULL, OPT_ALLOW_ERASE_PENDING},
 		{"ble", required_argument, NULL, OPT_BLE},
 		{"ble-mtu", required_argument, NULL, OPT_BLE_MTU},
 		{"cfgchan", required_argument, NULL, OPT_CFGCHAN},
@@ -283,6 +288,9 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 			break;
 		case OPT_EVT_BLE_ONLY:
 			o->evt_ble_only = true;
+			break;
+		case OPT_ALLOW_ERASE_PENDING:
+			o->allow_erase_pending = true;
 			break;
 		case OPT_RELEASE_COMPLETE:
 			o->release_on_complete = true;

@@ -104,6 +104,7 @@ int fz_ble_one(const uint8_t *data, size_t size)
 		pos += n;
 	}
 	FZ_CHECK(fz.fl.stats.violations == 0);
+	fz_check_running_image_unchanged();
 	return 0;
 }
 

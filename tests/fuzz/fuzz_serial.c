@@ -96,6 +96,7 @@ int fz_serial_one(const uint8_t *data, size_t size)
 	FZ_CHECK(fz_ser.tx_errors == 0);
 	FZ_CHECK(fz_ser_check.dropped == 0);
 	FZ_CHECK(fz.fl.stats.violations == 0);
+	fz_check_running_image_unchanged();
 
 	/* round trip of the raw bytes as one frame */
 	if (size <= SDFU_SMP_BUF_SIZE) {

@@ -12,8 +12,9 @@
  * back to back (so a buffer can hold a whole upload session). Checks: every response is
  * a well-formed frame with a CBOR map, the return value is the frame count or
  * SDFU_ERR_CORRUPT for a short buffer, the simulated flash saw no rule violation
- * (unaligned write, write over programmed bytes, partial-sector erase), and the upload
- * session offset never passes its length.
+ * (unaligned write, write over programmed bytes, partial-sector erase), the running
+ * image in the primary slot is unchanged (only its trailer may be written), and the upload
+ * session targets the secondary slot with an offset never past its length.
  */
 int fz_smp_one(const uint8_t *data, size_t size)
 {
@@ -29,6 +30,7 @@ int fz_smp_one(const uint8_t *data, size_t size)
 		FZ_CHECK(rsp == (unsigned)rc); /* exactly one response per handled frame */
 	}
 	FZ_CHECK(fz.fl.stats.violations == 0);
+	fz_check_running_image_unchanged();
 	if (fz.img.upload.slot >= 0) {
 		FZ_CHECK(fz.img.upload.off <= fz.img.upload.size);
 		FZ_CHECK(fz.img.upload.slot == 1);

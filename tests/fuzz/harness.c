@@ -126,6 +126,13 @@ void fz_check_primary_unchanged(void)
 	FZ_CHECK(memcmp(fz.fl.mem + p->off, fz.snap.mem + p->off, p->size) == 0);
 }
 
+void fz_check_running_image_unchanged(void)
+{
+	const struct sdfu_flash_area *p = sim_flash_area(&fz.fl, SDFU_FA_PRIMARY);
+
+	FZ_CHECK(memcmp(fz.fl.mem + p->off, fz.running.buf, fz.running.len) == 0);
+}
+
 void fz_dev_init(void)
 {
 	const struct sdfu_flash_area *p;

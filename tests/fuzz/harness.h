@@ -73,6 +73,9 @@ void fz_dev_reset(void);
 void fz_flash_sha(uint32_t off, uint32_t len, uint8_t out[32]);
 /** Abort unless the primary slot still holds exactly the provisioned bytes. */
 void fz_check_primary_unchanged(void);
+/** Abort unless the running image (header, body, TLVs) in the primary slot is unchanged
+ *  (its trailer may change: a confirm writes image_ok). */
+void fz_check_running_image_unchanged(void);
 
 /**
  * Check one response frame: header length == payload length, size within the

@@ -295,6 +295,16 @@ def device(device_factory, default_image):
 
 
 @pytest.fixture
+def device_unconfirmed(device_factory, default_image):
+    """Like `device`, but the running image is not confirmed at boot (--confirm-at-boot off),
+    so a test-booted image shows "active, not confirmed" until a client confirms it."""
+    d = device_factory(provision=default_image.path, keys=[default_image.key],
+                       extra=["--confirm-at-boot", "off"])
+    d.image_version = default_image.version
+    return d
+
+
+@pytest.fixture
 def device_1337(device_factory):
     """A device whose UDP port is 1337 (on a random loopback address) for smpmgr --ip."""
     last = None

@@ -165,22 +165,7 @@ def active_version(entries):
 def unconfirmed_boot_args():
     """smpdfu-device options that keep a freshly test-booted image unconfirmed.
 
-    If the device ever confirms the running image at boot (the nRF Desktop DFU module does
-    that by default in swap mode), the tests that check the "active, not confirmed" state
-    need the option that turns it off. Today `--help` has no auto-confirm option at all
-    (the module is not wired into smpdfu-device), so this returns []; if an option
-    mentioning "confirm" appears, its "--no-..." form is used, and without one the test
-    fails loudly instead of checking the wrong state.
+    The nRF Desktop DFU module confirms the running image at boot (swap modes); tests that
+    check the "active, not confirmed" test state turn that off.
     """
-    from conftest import device_binary
-
-    text = subprocess.run([str(device_binary()), "--help"], capture_output=True,
-                          text=True).stdout
-    opts = re.findall(r"^\s*(--[\w-]+)[^\n]*confirm", text, re.M | re.I)
-    if not opts:
-        return []
-    off = [o for o in opts if o.startswith("--no-")]
-    if not off:
-        pytest.fail(f"smpdfu-device has confirm-related options {opts} but none to turn "
-                    "boot-time auto-confirm off")
-    return off[:1]
+    return ["--confirm-at-boot", "off"]

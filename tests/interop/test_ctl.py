@@ -27,6 +27,7 @@ def test_ctl_state_fields(device_factory, default_image):
     dev = start_with_sockets(device_factory, default_image)
     st = ctl_state(dev)
     assert st["power"] == "on" and st["boot_count"] == 1 and st["booted"] is True
+    assert st["power_cuts"] == 0 and st["last_cut"] is None
     assert st["boot_mode"] == "swap-move"
     assert st["running"] == {"slot": 0, "version": "1.0.0"}
     assert st["lock"] == {"owner": None, "previous": None}
@@ -69,6 +70,7 @@ def test_power_cut_now_then_power_on(device_factory, default_image):
         assert r == {"ok": True, "power": "off"}, r
         st = c.req("state")
         assert st["power"] == "off" and st["flash"]["powered"] is False and st["power_cuts"] == 1
+        assert st["last_cut"] == "now"
         assert echo_udp(dev) is None  # not serving
         assert c.req("power_cut")["ok"] is False  # already off
         time.sleep(0.3)
@@ -136,7 +138,7 @@ def test_power_cut_during_upload_keeps_old_image(mode, device_factory, default_i
     st = wait_state(dev, lambda s: s["power_cuts"] == 1 and s["power"] == "on"
                     and s["boot_count"] == 2, 5.0, "power cut and reboot")
     assert st["running"] == {"slot": 0, "version": "1.0.0"}, st
-    assert st["flash"]["cut_armed"] is False
+    assert st["flash"]["cut_armed"] is False and st["last_cut"] == "armed"
     assert "power off (armed flash power cut fired)" in dev.log()
 
     async def recover():

@@ -602,3 +602,35 @@ def test_no_free_slot_while_test_pending(device_factory, default_image, images):
             assert s1["hash"] == second.hash and not s1["pending"], st
 
     run(running_test_image())
+
+
+def test_no_free_slot_cured_by_erase(device_factory, default_image, images):
+    """With --allow-erase-pending (Zephyr's ALLOW_ERASE_PENDING), a client that meets
+    NO_FREE_SLOT because a test image is pending erases the slot and uploads again."""
+    device = start(device_factory, default_image, extra=["--allow-erase-pending"])
+    first = images.make("1.1.0", size=64 * 1024)
+    second = images.make("1.2.0", size=48 * 1024)
+
+    async def cure():
+        async with udp_client(device) as c:
+            await upload(c, first)
+            assert success(await state_write(c, first.hash, False))
+            with pytest.raises(SMPUploadError) as ei:
+                await upload(c, second)
+            assert img_err(ei.value.args[0]) == (1, 9), ei.value
+            r = await c.request(im.ImageErase(slot=1))
+            assert success(r), r
+            st = await slots(c)
+            assert [e["slot"] for e in st] == [0], st     # slot 1 and its trailer are gone
+            offs, rec = await upload(c, second)
+            assert rec.responses[-1].match is True
+            s1 = slot_entry(await slots(c), 1)
+            assert s1["hash"] == second.hash and not s1["pending"], s1
+            # the running slot is still protected
+            r = await c.request(im.ImageErase(slot=0))
+            assert img_err(r) == (1, 9), r
+            await reset(c)
+
+    run(cure())
+    device.wait_reboot()
+    boot_line(device, 2, 0, "1.0.0")   # nothing was scheduled any more: 1.0.0 keeps running

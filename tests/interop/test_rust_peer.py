@@ -206,8 +206,15 @@ def test_image_list(peer, device):
     assert active[0]["version"] == device.image_version and active[0]["hash"], active
 
 
-def test_upload_test_reset(peer, device, images):
+@pytest.fixture(params=["serial", "udp"])
+def peer_unconfirmed(request, rust_peer_bin, device_unconfirmed):
+    """A peer on a device that does not confirm at boot, to see the test state."""
+    return Peer(rust_peer_bin, _transport_args(device_unconfirmed, request.param), request.param)
+
+
+def test_upload_test_reset(peer_unconfirmed, device_unconfirmed, images):
     """Full DFU with the library's own calls: upload, list, test, reset, check, confirm."""
+    peer, device = peer_unconfirmed, device_unconfirmed
     peer.or_skip("image state read (1/0)", "image-list")
     image = _make_image(images, device, "1.1.0")
     info = peer.ok("image-info", image.path)
