@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """Code size (flash, RAM per module) and worst-case stack of the core on Cortex-M.
 
-Command (one line; needs arm-none-eabi-gcc; stdlib Python only, no venv needed):
+Command (one line; needs arm-none-eabi-gcc and the zcbor sources in .venv; stdlib Python only):
 
     python3 bench/size_report.py [--cpu cortex-m0plus,cortex-m4,cortex-m33] [--variant smp_svr,dfu]
         [--json bench/results/size.json] [--check bench/size_budget.txt] [--stack]
+        [--config HEADER]
 
 Builds the core (src/**/*.c), zcbor, the Cortex-M reference port, bench/size_app.c and the
 crypto stubs with `arm-none-eabi-gcc -mcpu=CPU -mthumb -Os -ffunction-sections -fdata-sections
@@ -83,6 +84,8 @@ def sources():
 
 def rel(p):
     p = pathlib.Path(p)
+    if str(p).startswith(str(ZCBOR)):
+        return "zcbor/" + p.name  # (no leading-dot .venv__... object names)
     try:
         return str(p.relative_to(ROOT))
     except ValueError:
@@ -96,11 +99,14 @@ def module_of(relpath):
     return "other"
 
 
+CONFIG = BENCH / "size_config.h"
+
+
 def compile_all(cpu, variant, outdir):
     outdir.mkdir(parents=True, exist_ok=True)
     flags = ["-mcpu=" + cpu, "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections",
              "-fstack-usage", "-fcallgraph-info=su", "-std=c11", "-Wall", "-Wextra",
-             "-Wno-unused-parameter", f'-DSDFU_CONFIG_FILE="{BENCH / "size_config.h"}"',
+             "-Wno-unused-parameter", f'-DSDFU_CONFIG_FILE="{CONFIG}"',
              f"-DSIZE_APP_DFU={1 if variant == 'dfu' else 0}",
              "-I" + str(ROOT / "include"), "-I" + str(ROOT / "src"), "-isystem",
              str(ZCBOR / "include")]
@@ -414,7 +420,12 @@ def main():
     ap.add_argument("--check", help="budget file; checks cortex-m4 smp_svr")
     ap.add_argument("--stack", action="store_true", help="also compute worst-case stack")
     ap.add_argument("--quiet", action="store_true", help="only the check result")
+    ap.add_argument("--config", help="user config header instead of bench/size_config.h "
+                    "(e.g. one that includes it and overrides a macro, to size an option)")
     a = ap.parse_args()
+    if a.config:
+        global CONFIG
+        CONFIG = pathlib.Path(a.config).resolve()
     results = []
     for cpu in a.cpu.split(","):
         for v in a.variant.split(","):

@@ -48,6 +48,11 @@ void posix_port_set_log_level(int level)
 	log_level = level;
 }
 
+int posix_port_log_enabled(int level)
+{
+	return level <= log_level;
+}
+
 void sdfu_port_log(int level, const char *module, const char *fmt, ...)
 {
 	static const char *const names[] = {"?", "ERR", "WRN", "INF", "DBG"};

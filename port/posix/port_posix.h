@@ -12,6 +12,8 @@
 int posix_port_take_reset(void);
 /** Only lines at or above this severity (1 err .. 4 debug) are printed. */
 void posix_port_set_log_level(int level);
+/** True when a line at `level` would be printed (to skip formatting work otherwise). */
+int posix_port_log_enabled(int level);
 
 /* ---- UDP socket (net_posix.c) -------------------------------------------- */
 /** A bound, non-blocking UDP socket. */

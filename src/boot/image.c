@@ -210,8 +210,8 @@ static int tlv_next(struct tlv_it *it, uint16_t *type, uint16_t *len, uint32_t *
 static int check_protected(const struct sdfu_flash_area *fa, const struct tlv_layout *lo)
 {
 	struct tlv_it it = { fa, lo->prot_off + 4u, lo->unprot_off };
-	uint16_t t, l;
-	uint32_t v;
+	uint16_t t = 0, l = 0;
+	uint32_t v = 0;
 	int rc;
 
 	if (lo->prot_off == lo->unprot_off) {
@@ -227,8 +227,8 @@ static int find_hash(const struct sdfu_flash_area *fa, const struct tlv_layout *
 		     uint8_t hash[SDFU_SHA256_LEN])
 {
 	struct tlv_it it = { fa, lo->unprot_off + 4u, lo->end };
-	uint16_t t, l;
-	uint32_t v;
+	uint16_t t = 0, l = 0;
+	uint32_t v = 0;
 	bool found = false;
 	int rc;
 
@@ -389,8 +389,8 @@ static int check_unprotected(const struct sdfu_flash_area *fa, const struct tlv_
 	bool use_keys = keys != NULL && keys->count > 0;
 	bool hash_found = false, sig_ok = false;
 	int key_idx = -1;
-	uint16_t t, l;
-	uint32_t v;
+	uint16_t t = 0, l = 0;
+	uint32_t v = 0;
 	int rc;
 
 	while ((rc = tlv_next(&it, &t, &l, &v)) > 0) {

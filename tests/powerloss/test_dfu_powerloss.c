@@ -491,15 +491,34 @@ static uint64_t one_run(const struct sim_flash_snapshot *snap, uint64_t cut, uin
 }
 
 struct group_result {
-	uint64_t ops, cuts, seeds;
+	uint64_t ops, cuts, seeds, failed;
 };
+
+/* one_run() under the case jump: false when a check failed (already reported) */
+static bool run_case(const struct sim_flash_snapshot *snap, uint64_t cut, uint32_t param,
+		     unsigned extra, uint64_t *n)
+{
+	uint64_t ops = 0;
+
+	if (setjmp(pl_case_jmp) != 0) {
+		pl_case_armed = false;
+		return false;
+	}
+	pl_case_armed = true;
+	ops = one_run(snap, cut, param, extra);
+	pl_case_armed = false;
+	if (n != NULL) {
+		*n = ops;
+	}
+	return true;
+}
 
 static struct group_result run_group(unsigned gi, unsigned ci)
 {
 	static char id[200];
 	char base[160];
 	struct sim_flash_snapshot snap;
-	struct group_result res = {0, 0, 0};
+	struct group_result res = {0, 0, 0, 0};
 	bool full = full_run();
 	const char *s_env = getenv("SDFU_PL_SAMPLE");
 	const char *r_env = getenv("SDFU_PL_RANDOM");
@@ -518,8 +537,13 @@ static struct group_result run_group(unsigned gi, unsigned ci)
 	assert_int_equal(sim_flash_snapshot_take(&dev.f, &snap), 0);
 	cur_id = base;
 	dev.powerfails = 0;
-	n = one_run(&snap, 0, 0, 0);
-	PL_CHECK(dev.powerfails == 0);
+	n = 0;
+	if (!run_case(&snap, 0, 0, 0, &n) || dev.powerfails != 0) {
+		fprintf(stderr, "POWERLOSS FAILURE id=%s: the clean run fails\n", base);
+		pl_failures++;
+		res.failed++;
+		n = 0; /* no cut points without a clean reference */
+	}
 	res.ops = n;
 	for (uint64_t i = 1; i <= n; i++) {
 		/* default: `sample` points spread over 1..N (first and last included) */
@@ -533,10 +557,10 @@ static struct group_result run_group(unsigned gi, unsigned ci)
 		}
 		cur_id = id;
 		dev.powerfails = 0;
-		one_run(&snap, i, cuts[ci].param, 0);
+		res.failed += !run_case(&snap, i, cuts[ci].param, 0, NULL);
 		res.cuts++;
 	}
-	for (unsigned seed = 1; seed <= seeds; seed++) {
+	for (unsigned seed = 1; seed <= seeds && n > 0; seed++) {
 		snprintf(id, sizeof(id), "%s:seed=%u", base, seed);
 		if (!selected(id)) {
 			continue;
@@ -545,17 +569,22 @@ static struct group_result run_group(unsigned gi, unsigned ci)
 		rng = seed * 0x9E3779B9u + (uint32_t)n;
 		cut_span = n;
 		dev.powerfails = 0;
-		one_run(&snap, 1 + xorshift() % n, 1 + xorshift() % 99u, 2);
+		{
+			uint64_t first = 1 + xorshift() % n;
+			uint32_t param = 1 + xorshift() % 99u;
+
+			res.failed += !run_case(&snap, first, param, 2, NULL);
+		}
 		res.seeds++;
 	}
 	sim_flash_snapshot_free(&snap);
 	sim_flash_close(&dev.f);
 	memset(&dev.f, 0, sizeof(dev.f));
 	if (getenv("SDFU_PL_VERBOSE") != NULL) {
-		fprintf(stderr, "PLROW %s %s %s %s ops=%llu cuts=%llu seeds=%llu\n", sc->name,
-			geoms[gi].layout, sim_boot_mode_name(dev.mode), cuts[ci].name,
+		fprintf(stderr, "PLROW %s %s %s %s ops=%llu cuts=%llu seeds=%llu failed=%llu\n",
+			sc->name, geoms[gi].layout, sim_boot_mode_name(dev.mode), cuts[ci].name,
 			(unsigned long long)res.ops, (unsigned long long)res.cuts,
-			(unsigned long long)res.seeds);
+			(unsigned long long)res.seeds, (unsigned long long)res.failed);
 	}
 	return res;
 }
@@ -629,6 +658,11 @@ static void test_dfu_powerloss(void **state)
 	}
 	fprintf(stderr, "dfu power-loss: %llu groups, %llu cut points, %llu random multi-cut runs\n",
 		(unsigned long long)groups, (unsigned long long)cutsn, (unsigned long long)seeds);
+	if (pl_failures > 0) {
+		fprintf(stderr, "dfu power-loss: %u failed checks (ids above; replay with SDFU_PL_ONLY=<id>)\n",
+			pl_failures);
+	}
+	assert_int_equal(pl_failures, 0);
 	if (!only) {
 		assert_true(cutsn > 100);
 	}

@@ -67,10 +67,13 @@ const char *ib_tmpdir(void)
 
 int ib_run(const char *cmd)
 {
-	char full[4 * PATH_LEN];
+	char full[4 * PATH_LEN + 16];
 	int rc;
 
-	snprintf(full, sizeof(full), "%s >/dev/null", cmd);
+	if (snprintf(full, sizeof(full), "%s >/dev/null", cmd) >= (int)sizeof(full)) {
+		fprintf(stderr, "image_builder: command too long: %s\n", cmd);
+		return -1;
+	}
 	rc = system(full);
 	if (rc != 0) {
 		fprintf(stderr, "image_builder: command failed (%d): %s\n", rc, cmd);
