@@ -29,6 +29,7 @@ step "Cortex-M4 build of the core (-Werror) and symbol check"
 { cmake --preset cortex-m4 >/dev/null && cmake --build build/cortex-m4 >build/m4.log 2>&1; } \
   || { tail -n 40 build/m4.log; failed+=("cortex-m4 build"); }
 NM=arm-none-eabi-nm scripts/check-core-symbols.sh build/cortex-m4/libsmpdfu.a || failed+=("cortex-m4 symbols")
+bash scripts/check-size-budget.sh || failed+=("cortex-m4 size budget")
 
 step "interop tests (pytest, real clients)"
 SDFU_DEVICE="$ROOT/build/host-debug/smpdfu-device" .venv/bin/pytest tests/interop -q -p no:cacheprovider

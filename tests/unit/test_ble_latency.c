@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "fake_port.h"
+#include "test_loop.h"
 #include "sdfu/ble_latency.h"
 #include "sdfu/err.h"
 #include "sdfu/evt.h"
@@ -61,16 +62,13 @@ static bool on_state(const struct sdfu_evt_hdr *evt, void *user)
 
 static void loop_once(void)
 {
-	sdfu_timer_process(&timers, sdfu_port_uptime_ms());
-	sdfu_evt_process(&bus);
+	test_loop_once(&timers, &bus);
 }
 
+/* Advance the fake clock 1 ms at a time, running timers and events like the core loop. */
 static void run(uint32_t ms)
 {
-	for (uint32_t i = 0; i < ms; i++) {
-		fake_port_advance(1);
-		loop_once();
-	}
+	test_loop_run(&timers, &bus, ms);
 }
 
 static void hint(void)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "fake_port.h"
+#include "test_loop.h"
 #include "flash/sim_flash.h"
 #include "sdfu/boot.h"
 #include "sdfu/dfu_cfgchan.h"
@@ -49,16 +50,13 @@ static bool on_config(const struct sdfu_evt_hdr *evt, void *user)
 
 static void loop_once(void)
 {
-	sdfu_timer_process(&timers, sdfu_port_uptime_ms());
-	sdfu_evt_process(&bus);
+	test_loop_once(&timers, &bus);
 }
 
+/* Advance the fake clock 1 ms at a time, running timers and events like the core loop. */
 static void run(uint32_t ms)
 {
-	for (uint32_t i = 0; i < ms; i++) {
-		fake_port_advance(1);
-		loop_once();
-	}
+	test_loop_run(&timers, &bus, ms);
 }
 
 /* Run until the background erase is over (bounded). */

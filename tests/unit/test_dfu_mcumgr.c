@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "fake_port.h"
+#include "test_loop.h"
 #include "flash/sim_flash.h"
 #include "sdfu/boot.h"
 #include "sdfu/dfu_lock.h"
@@ -132,17 +133,13 @@ static const struct sdfu_smp_transport ble_tr = {"ble", SDFU_SMP_TRANSPORT_F_BLE
 
 static void loop_once(void)
 {
-	sdfu_timer_process(&timers, sdfu_port_uptime_ms());
-	sdfu_evt_process(&bus);
+	test_loop_once(&timers, &bus);
 }
 
 /* Advance the fake clock 1 ms at a time, running timers and events like the core loop. */
 static void run(uint32_t ms)
 {
-	for (uint32_t i = 0; i < ms; i++) {
-		fake_port_advance(1);
-		loop_once();
-	}
+	test_loop_run(&timers, &bus, ms);
 }
 
 /* Send one request; returns the SMP "rc" (0 when absent). */

@@ -4,6 +4,7 @@
 
 #include "flash/sim_flash.h"
 #include "boot/sim_boot.h"
+#include "test_loop.h"
 #include "sdfu/ble_latency.h"
 #include "sdfu/dfu_cfgchan.h"
 #include "sdfu/dfu_lock.h"
@@ -42,16 +43,12 @@ static const struct sdfu_ble_link blelink = {link_request, NULL, NULL};
 
 static void loop_once(void)
 {
-	sdfu_timer_process(&timers, sdfu_port_uptime_ms());
-	sdfu_evt_process(&bus);
+	test_loop_once(&timers, &bus);
 }
 
 static void run(uint32_t ms)
 {
-	for (uint32_t i = 0; i < ms; i++) {
-		fake_port_advance(1);
-		loop_once();
-	}
+	test_loop_run(&timers, &bus, ms);
 }
 
 static void run_erase(void)

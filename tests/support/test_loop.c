@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Drive the core loop in unit tests: timers and application events on the fake clock. */
+#include "test_loop.h"
+
+#include "fake_port.h"
+#include "sdfu/port.h"
+
+void test_loop_once(struct sdfu_timer_list *timers, struct sdfu_evt_bus *bus)
+{
+	sdfu_timer_process(timers, sdfu_port_uptime_ms());
+	sdfu_evt_process(bus);
+}
+
+void test_loop_run(struct sdfu_timer_list *timers, struct sdfu_evt_bus *bus, uint32_t ms)
+{
+	for (uint32_t i = 0; i < ms; i++) {
+		fake_port_advance(1);
+		test_loop_once(timers, bus);
+	}
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Drive the core loop in unit tests: timers and application events on the fake clock. */
+#ifndef SDFU_TEST_LOOP_H
+#define SDFU_TEST_LOOP_H
+
+#include <stdint.h>
+
+#include "sdfu/evt.h"
+#include "sdfu/timer.h"
+
+/** One loop iteration at the current fake time: fire due timers, then dispatch events. */
+void test_loop_once(struct sdfu_timer_list *timers, struct sdfu_evt_bus *bus);
+/** Advance the fake clock `ms` milliseconds, 1 ms at a time, running an iteration each step. */
+void test_loop_run(struct sdfu_timer_list *timers, struct sdfu_evt_bus *bus, uint32_t ms);
+
+#endif
