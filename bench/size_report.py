@@ -100,6 +100,7 @@ def module_of(relpath):
 
 
 CONFIG = BENCH / "size_config.h"
+LTO = False  # --lto: link-time optimisation (module attribution is then approximate)
 
 
 def compile_all(cpu, variant, outdir):
@@ -109,7 +110,7 @@ def compile_all(cpu, variant, outdir):
              "-Wno-unused-parameter", f'-DSDFU_CONFIG_FILE="{CONFIG}"',
              f"-DSIZE_APP_DFU={1 if variant == 'dfu' else 0}",
              "-I" + str(ROOT / "include"), "-I" + str(ROOT / "src"), "-isystem",
-             str(ZCBOR / "include")]
+             str(ZCBOR / "include")] + (["-flto"] if LTO else [])
     jobs = []
     objmap = {}
     for src in sources():
@@ -134,7 +135,8 @@ def link(cpu, outdir):
     objs = sorted(str(p) for p in outdir.glob("*.o"))
     elf = outdir / "app.elf"
     mp = outdir / "app.map"
-    cmd = ["arm-none-eabi-gcc", "-mcpu=" + cpu, "-mthumb", "-Os", "-nostartfiles",
+    cmd = ["arm-none-eabi-gcc", "-mcpu=" + cpu, "-mthumb", "-Os", *(["-flto"] if LTO else []),
+           "-nostartfiles",
            "--specs=nano.specs", "--specs=nosys.specs", "-T", str(BENCH / "size_app.ld"),
            "-Wl,--gc-sections", f"-Wl,-Map={mp}", "-o", str(elf), *objs]
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -422,14 +424,19 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="only the check result")
     ap.add_argument("--config", help="user config header instead of bench/size_config.h "
                     "(e.g. one that includes it and overrides a macro, to size an option)")
+    ap.add_argument("--lto", action="store_true", help="compile and link with -flto "
+                    "(totals only: LTO merges functions across modules)")
     a = ap.parse_args()
+    if a.lto:
+        global LTO
+        LTO = True
     if a.config:
         global CONFIG
         CONFIG = pathlib.Path(a.config).resolve()
     results = []
     for cpu in a.cpu.split(","):
         for v in a.variant.split(","):
-            r = measure(cpu, v, pathlib.Path(a.builddir), a.stack)
+            r = measure(cpu, v, pathlib.Path(a.builddir).resolve(), a.stack)
             results.append(r)
             if not a.quiet:
                 report(r)

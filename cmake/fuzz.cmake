@@ -27,6 +27,9 @@ target_include_directories(fz_smpdfu PUBLIC ${CMAKE_SOURCE_DIR}/include PRIVATE 
 target_link_libraries(fz_smpdfu PUBLIC fz_zcbor)
 target_compile_options(fz_smpdfu PRIVATE ${SDFU_FUZZ_CFLAGS} ${SDFU_CORE_WARNINGS}
   -fsanitize-coverage-ignorelist=${CMAKE_SOURCE_DIR}/tests/fuzz/coverage_ignore.txt)
+if(SDFU_CONFIG_FILE)
+  target_compile_definitions(fz_smpdfu PUBLIC SDFU_CONFIG_FILE="${SDFU_CONFIG_FILE}")
+endif()
 
 # Host pieces the harnesses need: Mbed TLS crypto port, RAM/file flash simulation, fake port.
 add_library(fz_host STATIC

@@ -122,6 +122,17 @@ enum sdfu_boot_mode {
 	SDFU_BOOT_MODE_DIRECT_XIP_REVERT = 5,
 };
 
+/** True when the build supports bootloader mode `m` (SDFU_BOOT_MODES, config.h); a constant. */
+#define SDFU_BOOT_MODE_ENABLED(m) ((((unsigned)(SDFU_BOOT_MODES)) >> (unsigned)(m)) & 1u)
+/** `mode` is one of the enabled direct-XIP modes (folds to false when none is enabled). */
+#define SDFU_BOOT_IS_DIRECT_XIP(mode)                                                        \
+	((SDFU_BOOT_MODE_ENABLED(SDFU_BOOT_MODE_DIRECT_XIP) &&                               \
+	  (mode) == SDFU_BOOT_MODE_DIRECT_XIP) ||                                           \
+	 (SDFU_BOOT_MODE_ENABLED(SDFU_BOOT_MODE_DIRECT_XIP_REVERT) &&                        \
+	  (mode) == SDFU_BOOT_MODE_DIRECT_XIP_REVERT))
+/** `mode` is exactly `m` and `m` is enabled (folds to false when `m` is compiled out). */
+#define SDFU_BOOT_MODE_IS(mode, m) (SDFU_BOOT_MODE_ENABLED(m) && (mode) == (m))
+
 /** Decoded trailer of one slot. */
 struct sdfu_boot_trailer {
 	enum sdfu_boot_magic_state magic;

@@ -29,6 +29,15 @@
 #ifndef SDFU_SMP_V1
 #define SDFU_SMP_V1 1
 #endif
+/**
+ * SMP callbacks (sdfu_smp_cb_*: command received/done, OS reset veto, image DFU
+ * events), like Zephyr's MCUMGR_MGMT_NOTIFICATION_HOOKS (default n). 0: the calls
+ * compile to nothing (notify always answers OK, register is a no-op); the DFU
+ * modules (dfu_mcumgr) need 1 and refuse to start without it.
+ */
+#ifndef SDFU_SMP_HOOKS
+#define SDFU_SMP_HOOKS 1
+#endif
 
 /* ---- OS group ---------------------------------------------------------- */
 /** Delay between sending the reset response and calling the port's reset, in ms. */
@@ -42,6 +51,24 @@
 #ifndef SDFU_OS_INFO_MACHINE
 #define SDFU_OS_INFO_MACHINE "unknown"
 #endif
+/*
+ * Optional OS commands (1 = compiled in). A compiled-out command answers rc 8
+ * (MGMT_ERR_ENOTSUP), as Zephyr does when its Kconfig option is off. Zephyr's
+ * defaults: params (MCUMGR_GRP_OS_MCUMGR_PARAMS), info (MCUMGR_GRP_OS_INFO) and
+ * bootloader info (MCUMGR_GRP_OS_BOOTLOADER_INFO) are all off; echo and reset on.
+ */
+#ifndef SDFU_OS_ECHO
+#define SDFU_OS_ECHO 1
+#endif
+#ifndef SDFU_OS_PARAMS
+#define SDFU_OS_PARAMS 1
+#endif
+#ifndef SDFU_OS_INFO
+#define SDFU_OS_INFO 1
+#endif
+#ifndef SDFU_OS_BOOTLOADER_INFO
+#define SDFU_OS_BOOTLOADER_INFO 1
+#endif
 
 /* ---- Image group ------------------------------------------------------- */
 /** Verify the whole-file SHA-256 of an upload and answer "match" on the final chunk. */
@@ -51,6 +78,23 @@
 /** Compare build numbers too when checking "upgrade" (Zephyr VERSION_CMP_USE_BUILD_NUMBER). */
 #ifndef SDFU_IMG_VERSION_CMP_USE_BUILD
 #define SDFU_IMG_VERSION_CMP_USE_BUILD 0
+#endif
+/** Slot info (1/6); Zephyr MCUMGR_GRP_IMG_SLOT_INFO is on only with more than one image. Off: rc 8. */
+#ifndef SDFU_IMG_SLOT_INFO
+#define SDFU_IMG_SLOT_INFO 1
+#endif
+/** Image erase (1/5); always present in Zephyr. Off: rc 8. */
+#ifndef SDFU_IMG_ERASE
+#define SDFU_IMG_ERASE 1
+#endif
+/**
+ * State write (1/0) runs the full MCUboot validation (TLVs, SHA-256, signature)
+ * of a non-running image before scheduling it. 0: like Zephyr's img_mgmt, only
+ * the header and the TLV SHA-256 entry are checked (what state read already
+ * needs), so neither SHA-256 nor signature code is linked for it.
+ */
+#ifndef SDFU_IMG_VALIDATE_ON_TEST
+#define SDFU_IMG_VALIDATE_ON_TEST 1
 #endif
 
 /* ---- Flash ------------------------------------------------------------- */
@@ -71,6 +115,15 @@
 /** MCUBOOT_MAX_IMG_SECTORS: sizes the swap-status area of the trailer. */
 #ifndef SDFU_BOOT_MAX_IMG_SECTORS
 #define SDFU_BOOT_MAX_IMG_SECTORS 128
+#endif
+/**
+ * Bootloader modes the build supports: bit (1 << enum sdfu_boot_mode value)
+ * (swap-scratch 1, overwrite-only 2, swap-move 3, direct-XIP 4, direct-XIP with
+ * revert 5). Default all (0x3E). Code for modes outside the mask is compiled out
+ * (like MCUboot's MCUBOOT_* mode macros); sdfu_img_init() refuses such a mode.
+ */
+#ifndef SDFU_BOOT_MODES
+#define SDFU_BOOT_MODES 0x3E
 #endif
 
 /* ---- Event bus --------------------------------------------------------- */

@@ -114,7 +114,8 @@ void sdfu_dfu_mcumgr_cfg_default(struct sdfu_dfu_mcumgr_cfg *cfg);
  * The hook is installed later, when `main` reports READY (or on
  * sdfu_dfu_mcumgr_start()). `cfg` NULL = defaults; it is copied.
  * Returns 0, SDFU_ERR_INVAL (missing dependency), SDFU_ERR_EXIST (another FINAL
- * subscriber of the transfer event exists, e.g. a CAF-SMP-like module).
+ * subscriber of the transfer event exists, e.g. a CAF-SMP-like module),
+ * SDFU_ERR_NOTSUP (SMP callbacks compiled out: SDFU_SMP_HOOKS 0).
  * Loop context, init time.
  */
 int sdfu_dfu_mcumgr_init(struct sdfu_dfu_mcumgr *m, const struct sdfu_dfu_mcumgr_deps *deps,

@@ -43,8 +43,8 @@
  */
 
 #ifndef SDFU_IMG_ALLOW_ERASE_PENDING
-/** Default of struct sdfu_img.allow_erase_pending (0, as Zephyr's default). */
-#define SDFU_IMG_ALLOW_ERASE_PENDING 0
+/** Default of struct sdfu_img.allow_erase_pending (1, as Zephyr's default). */
+#define SDFU_IMG_ALLOW_ERASE_PENDING 1
 #endif
 
 /** Image group command ids. */
@@ -145,17 +145,25 @@ struct sdfu_img {
 	/** Bumped by every sdfu_img_upload_reset(); a handler that sees it change
 	 *  while it runs drops its work instead of resurrecting the session. */
 	volatile uint32_t reset_count;
-	/** Image erase may clear a slot that is scheduled (pending test/permanent) or is
-	 *  the revert target, like Zephyr's MCUMGR_GRP_IMG_ALLOW_ERASE_PENDING. Uploads
-	 *  still answer NO_FREE_SLOT for such a slot, so the client must erase first.
-	 *  Default SDFU_IMG_ALLOW_ERASE_PENDING; may be changed after sdfu_img_init(). */
+	/** Image erase may clear a slot scheduled for the next boot (pending test or
+	 *  permanent), as Zephyr's MCUMGR_GRP_IMG_ALLOW_ERASE_PENDING (default y) does.
+	 *  The running slot and the revert target of an unconfirmed running test image
+	 *  are never erased. Unlike Zephyr, an upload still answers NO_FREE_SLOT for a
+	 *  pending slot: the client erases it explicitly first (it never overwrites a
+	 *  scheduled image by accident). Default SDFU_IMG_ALLOW_ERASE_PENDING; may be
+	 *  changed after sdfu_img_init(). */
 	bool allow_erase_pending;
 };
 
 /**
  * Initialise and register group 1 with `srv`. `boot` gives the slots, the mode,
  * the active slot and the keys; it must outlive the group.
- * Returns 0 or SDFU_ERR_EXIST.
+ * Returns 0, SDFU_ERR_EXIST, or SDFU_ERR_NOTSUP when boot->mode is not in
+ * SDFU_BOOT_MODES (config.h; all modes by default).
+ * Compile-time options (config.h, all 1 by default): SDFU_IMG_ERASE and
+ * SDFU_IMG_SLOT_INFO 0 make 1/5 and 1/6 answer rc 8; SDFU_IMG_VALIDATE_ON_TEST 0
+ * makes state write schedule an image found by its TLV hash without the full
+ * hash/signature validation (as Zephyr's img_mgmt).
  */
 int sdfu_img_init(struct sdfu_img *img, struct sdfu_smp_server *srv, struct sdfu_boot_ctx *boot);
 

@@ -85,7 +85,9 @@ struct sdfu_os {
  *   group err {0, 2}; too long -> rc 7.
  * - bootloader info 0/8 (read): {} -> {"bootloader": "MCUboot"}; {"query":"mode"}
  *   -> {"mode": boot->mode or -1} (+ "no-downgrade": true); other -> err {0, 3}.
- * - anything else in group 0 -> rc 8.
+ * - anything else in group 0 -> rc 8, as is a command compiled out with
+ *   SDFU_OS_ECHO / SDFU_OS_PARAMS / SDFU_OS_INFO / SDFU_OS_BOOTLOADER_INFO 0
+ *   (config.h; all 1 by default). With SDFU_OS_INFO 0 `info` is not stored.
  */
 int sdfu_os_init(struct sdfu_os *os, struct sdfu_smp_server *srv, struct sdfu_timer_list *timers,
 		 const struct sdfu_boot_ctx *boot, const struct sdfu_os_info *info);

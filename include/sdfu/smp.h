@@ -228,6 +228,7 @@ void sdfu_smp_server_init(struct sdfu_smp_server *srv);
  */
 int sdfu_smp_register_group(struct sdfu_smp_server *srv, struct sdfu_smp_group *grp);
 
+#if SDFU_SMP_HOOKS
 /** Register / unregister a callback (caller keeps `cb` alive). Loop context. */
 void sdfu_smp_cb_register(struct sdfu_smp_server *srv, struct sdfu_smp_cb *cb);
 void sdfu_smp_cb_unregister(struct sdfu_smp_server *srv, struct sdfu_smp_cb *cb);
@@ -240,6 +241,34 @@ void sdfu_smp_cb_unregister(struct sdfu_smp_server *srv, struct sdfu_smp_cb *cb)
 enum sdfu_smp_cb_ret sdfu_smp_cb_notify(struct sdfu_smp_server *srv, uint32_t event,
 					void *data, size_t data_size, int32_t *rc,
 					uint16_t *group);
+#else
+/* Callbacks compiled out (SDFU_SMP_HOOKS 0): nothing is registered, nothing vetoes. */
+static inline void sdfu_smp_cb_register(struct sdfu_smp_server *srv, struct sdfu_smp_cb *cb)
+{
+	(void)srv;
+	(void)cb;
+}
+
+static inline void sdfu_smp_cb_unregister(struct sdfu_smp_server *srv, struct sdfu_smp_cb *cb)
+{
+	(void)srv;
+	(void)cb;
+}
+
+static inline enum sdfu_smp_cb_ret sdfu_smp_cb_notify(struct sdfu_smp_server *srv,
+						      uint32_t event, void *data,
+						      size_t data_size, int32_t *rc,
+						      uint16_t *group)
+{
+	(void)srv;
+	(void)event;
+	(void)data;
+	(void)data_size;
+	(void)rc;
+	(void)group;
+	return SDFU_SMP_CB_OK;
+}
+#endif
 
 /**
  * Process a received buffer holding one or more SMP frames. Each response is

@@ -51,7 +51,7 @@ struct device_opts {
 	bool readonly_unlocked;      /**< --dfu-readonly-unlocked */
 	bool evt_ble_only;           /**< --dfu-evt-ble-only */
 	bool release_on_complete;    /**< --dfu-release-on-complete */
-	bool allow_erase_pending;    /**< --allow-erase-pending (image group option) */
+	bool allow_erase_pending;    /**< --erase-pending on|off (image group option), default on */
 	/* local sockets */
 	const char *ble_path;        /**< --ble PATH: BLE link model (SOCK_SEQPACKET) */
 	const char *cfgchan_path;    /**< --cfgchan PATH: config-channel DFU (JSON lines) */

@@ -66,10 +66,11 @@ static void usage(FILE *f)
 		"  --dfu-evt-ble-only   transfer events only for commands received over BLE\n"
 		"  --dfu-release-on-complete\n"
 		"                       release the lock when an update completes\n"
-		"  --allow-erase-pending\n"
-		"                       image erase may clear a slot holding a pending (or revert)\n"
-		"                       image, so a client can cure NO_FREE_SLOT by erasing\n"
-		"                       (Zephyr MCUMGR_GRP_IMG_ALLOW_ERASE_PENDING) [default: off]\n"
+		"  --erase-pending on|off\n"
+		"                       image erase may clear a slot whose image is pending for\n"
+		"                       the next boot (never the running slot or the revert\n"
+		"                       target), so a client cures NO_FREE_SLOT by erasing\n"
+		"                       (Zephyr MCUMGR_GRP_IMG_ALLOW_ERASE_PENDING) [default: on]\n"
 		"\n"
 		"Local sockets (docs/PROTOCOL.md):\n"
 		"  --ble PATH           BLE link model: a central connects to this AF_UNIX\n"
@@ -182,7 +183,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 		{"dfu-readonly-unlocked", no_argument, NULL, OPT_RO_UNLOCKED},
 		{"dfu-evt-ble-only", no_argument, NULL, OPT_EVT_BLE_ONLY},
 		{"dfu-release-on-complete", no_argument, NULL, OPT_RELEASE_COMPLETE},
-		{"allow-erase-pending", no_argument, NULL, OPT_ALLOW_ERASE_PENDING},
+		{"erase-pending", required_argument, NULL, OPT_ALLOW_ERASE_PENDING},
 		{"ble", required_argument, NULL, OPT_BLE},
 		{"ble-mtu", required_argument, NULL, OPT_BLE_MTU},
 		{"cfgchan", required_argument, NULL, OPT_CFGCHAN},
@@ -204,6 +205,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 	o->log_level = SDFU_LOG_INF;
 	o->dfu_module = true;
 	o->confirm_at_boot = true;
+	o->allow_erase_pending = true;
 	o->dfu_timeout_ms = SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS;
 	o->ble_mtu = 498;
 	o->power_off_ms = 200;
@@ -290,7 +292,9 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 			o->evt_ble_only = true;
 			break;
 		case OPT_ALLOW_ERASE_PENDING:
-			o->allow_erase_pending = true;
+			if (parse_onoff("--erase-pending", optarg, &o->allow_erase_pending) != 0) {
+				return -1;
+			}
 			break;
 		case OPT_RELEASE_COMPLETE:
 			o->release_on_complete = true;

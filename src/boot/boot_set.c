@@ -13,7 +13,7 @@
 
 static bool direct_xip(enum sdfu_boot_mode mode)
 {
-	return mode == SDFU_BOOT_MODE_DIRECT_XIP || mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT;
+	return SDFU_BOOT_IS_DIRECT_XIP(mode);
 }
 
 /* Direct-XIP: magic, then copy_done and image_ok when confirming (active is always confirm). */

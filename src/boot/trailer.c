@@ -34,7 +34,8 @@ static uint16_t field_align(const struct sdfu_flash_area *fa)
 
 static bool swap_mode(enum sdfu_boot_mode mode)
 {
-	return mode == SDFU_BOOT_MODE_SWAP_SCRATCH || mode == SDFU_BOOT_MODE_SWAP_MOVE;
+	return SDFU_BOOT_MODE_IS(mode, SDFU_BOOT_MODE_SWAP_SCRATCH) ||
+	       SDFU_BOOT_MODE_IS(mode, SDFU_BOOT_MODE_SWAP_MOVE);
 }
 
 void sdfu_boot_trailer_layout(const struct sdfu_flash_area *fa, enum sdfu_boot_mode mode,

@@ -311,6 +311,9 @@ int sdfu_dfu_mcumgr_init(struct sdfu_dfu_mcumgr *m, const struct sdfu_dfu_mcumgr
 	if (deps == NULL || deps->srv == NULL || deps->bus == NULL || deps->timers == NULL) {
 		return SDFU_ERR_INVAL;
 	}
+	if (!SDFU_SMP_HOOKS) {
+		return SDFU_ERR_NOTSUP; /* it works through SMP callbacks (config.h) */
+	}
 	m->d = *deps;
 	if (cfg != NULL) {
 		m->cfg = *cfg;

@@ -22,13 +22,24 @@ static bool area_ok(const struct sdfu_flash_area *fa)
 	return fa != NULL && fa->dev != NULL && (uint64_t)fa->off + fa->size <= fa->dev->size;
 }
 
-int sdfu_flash_area_read(const struct sdfu_flash_area *fa, uint32_t off, void *buf, size_t len)
+/* Shared argument check: INVAL for a bad area or a missing buffer, RANGE out of bounds. */
+static int check_args(const struct sdfu_flash_area *fa, uint32_t off, size_t len, bool no_buf)
 {
-	if (!area_ok(fa) || (buf == NULL && len != 0)) {
+	if (!area_ok(fa) || (no_buf && len != 0)) {
 		return SDFU_ERR_INVAL;
 	}
 	if (!in_bounds(fa->size, off, len)) {
 		return SDFU_ERR_RANGE;
+	}
+	return SDFU_OK;
+}
+
+int sdfu_flash_area_read(const struct sdfu_flash_area *fa, uint32_t off, void *buf, size_t len)
+{
+	int rc = check_args(fa, off, len, buf == NULL);
+
+	if (rc != SDFU_OK) {
+		return rc;
 	}
 	if (len == 0) {
 		return SDFU_OK;
@@ -39,12 +50,10 @@ int sdfu_flash_area_read(const struct sdfu_flash_area *fa, uint32_t off, void *b
 int sdfu_flash_area_write(const struct sdfu_flash_area *fa, uint32_t off, const void *buf, size_t len)
 {
 	uint32_t a;
+	int rc = check_args(fa, off, len, buf == NULL);
 
-	if (!area_ok(fa) || (buf == NULL && len != 0)) {
-		return SDFU_ERR_INVAL;
-	}
-	if (!in_bounds(fa->size, off, len)) {
-		return SDFU_ERR_RANGE;
+	if (rc != SDFU_OK) {
+		return rc;
 	}
 	a = fa->dev->write_align ? fa->dev->write_align : 1u;
 	if ((fa->off + off) % a != 0 || len % a != 0) {
@@ -122,11 +131,10 @@ static bool on_boundary(const struct sdfu_flash_area *fa, uint32_t off)
 
 int sdfu_flash_area_erase(const struct sdfu_flash_area *fa, uint32_t off, size_t len)
 {
-	if (!area_ok(fa)) {
-		return SDFU_ERR_INVAL;
-	}
-	if (!in_bounds(fa->size, off, len)) {
-		return SDFU_ERR_RANGE;
+	int rc = check_args(fa, off, len, false);
+
+	if (rc != SDFU_OK) {
+		return rc;
 	}
 	if (len == 0) {
 		return SDFU_OK;
@@ -166,13 +174,10 @@ bool sdfu_flash_area_is_erased(const struct sdfu_flash_area *fa, uint32_t off, s
 int sdfu_flash_area_erase_range(const struct sdfu_flash_area *fa, uint32_t off, size_t len)
 {
 	uint32_t pos, end, so, ss;
-	int rc;
+	int rc = check_args(fa, off, len, false);
 
-	if (!area_ok(fa)) {
-		return SDFU_ERR_INVAL;
-	}
-	if (!in_bounds(fa->size, off, len)) {
-		return SDFU_ERR_RANGE;
+	if (rc != SDFU_OK) {
+		return rc;
 	}
 	end = off + (uint32_t)len;
 	pos = off;

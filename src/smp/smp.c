@@ -65,53 +65,31 @@ int sdfu_smp_set_group_err(struct sdfu_smp_ctx *ctx, uint16_t group, uint16_t rc
 	return 0;
 }
 
+/* sdfu_err (negated) -> MGMT_ERR_*; errors not listed are EUNKNOWN. */
+static const uint8_t err_map[][2] = {
+	{ (uint8_t)-SDFU_ERR_NOMEM, SDFU_MGMT_ENOMEM },
+	{ (uint8_t)-SDFU_ERR_INVAL, SDFU_MGMT_EINVAL },
+	{ (uint8_t)-SDFU_ERR_TIMEOUT, SDFU_MGMT_ETIMEOUT },
+	{ (uint8_t)-SDFU_ERR_NOENT, SDFU_MGMT_ENOENT },
+	{ (uint8_t)-SDFU_ERR_BADSTATE, SDFU_MGMT_EBADSTATE },
+	{ (uint8_t)-SDFU_ERR_MSGSIZE, SDFU_MGMT_EMSGSIZE },
+	{ (uint8_t)-SDFU_ERR_NOTSUP, SDFU_MGMT_ENOTSUP },
+	{ (uint8_t)-SDFU_ERR_CORRUPT, SDFU_MGMT_ECORRUPT },
+	{ (uint8_t)-SDFU_ERR_BUSY, SDFU_MGMT_EBUSY },
+	{ (uint8_t)-SDFU_ERR_ACCES, SDFU_MGMT_EACCESSDENIED },
+};
+
 int sdfu_smp_err_to_mgmt(int err)
 {
-	switch (err) {
-	case SDFU_OK:
+	if (err >= 0) {
 		return SDFU_MGMT_EOK;
-	case SDFU_ERR_NOMEM:
-		return SDFU_MGMT_ENOMEM;
-	case SDFU_ERR_INVAL:
-		return SDFU_MGMT_EINVAL;
-	case SDFU_ERR_TIMEOUT:
-		return SDFU_MGMT_ETIMEOUT;
-	case SDFU_ERR_NOENT:
-		return SDFU_MGMT_ENOENT;
-	case SDFU_ERR_BADSTATE:
-		return SDFU_MGMT_EBADSTATE;
-	case SDFU_ERR_MSGSIZE:
-		return SDFU_MGMT_EMSGSIZE;
-	case SDFU_ERR_NOTSUP:
-		return SDFU_MGMT_ENOTSUP;
-	case SDFU_ERR_CORRUPT:
-		return SDFU_MGMT_ECORRUPT;
-	case SDFU_ERR_BUSY:
-		return SDFU_MGMT_EBUSY;
-	case SDFU_ERR_ACCES:
-		return SDFU_MGMT_EACCESSDENIED;
-	default:
-		return err > 0 ? SDFU_MGMT_EOK : SDFU_MGMT_EUNKNOWN;
 	}
-}
-
-static const struct sdfu_smp_handler *find_handler(const struct sdfu_smp_server *srv,
-						   uint16_t group_id, uint8_t id,
-						   const struct sdfu_smp_group **grp_out)
-{
-	const struct sdfu_smp_group *g;
-
-	for (g = srv->groups; g != NULL; g = g->next) {
-		if (g->group_id == group_id) {
-			*grp_out = g;
-			if (id < g->handler_count) {
-				return &g->handlers[id];
-			}
-			return NULL;
+	for (size_t i = 0; i < sizeof(err_map) / sizeof(err_map[0]); i++) {
+		if (-err == (int)err_map[i][0]) {
+			return err_map[i][1];
 		}
 	}
-	*grp_out = NULL;
-	return NULL;
+	return SDFU_MGMT_EUNKNOWN;
 }
 
 static const struct sdfu_smp_group *find_group(const struct sdfu_smp_server *srv,
@@ -125,6 +103,16 @@ static const struct sdfu_smp_group *find_group(const struct sdfu_smp_server *srv
 		}
 	}
 	return NULL;
+}
+
+static const struct sdfu_smp_handler *find_handler(const struct sdfu_smp_server *srv,
+						   uint16_t group_id, uint8_t id,
+						   const struct sdfu_smp_group **grp_out)
+{
+	const struct sdfu_smp_group *g = find_group(srv, group_id);
+
+	*grp_out = g;
+	return (g != NULL && id < g->handler_count) ? &g->handlers[id] : NULL;
 }
 
 /*
@@ -204,7 +192,11 @@ static bool request_map_ok(const uint8_t *payload, size_t len)
 	return true;
 }
 
-/* Encode {"rc": rc} or {"err": {"group": g, "rc": r}} at `out`. Returns length or 0. */
+/* Encode {"rc": rc} or {"err": {"group": g, "rc": r}} at `out`. Returns length or 0.
+ * Kept out of line so that its zcbor states never add to the handler chain's stack. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static size_t encode_error(uint8_t *out, size_t cap, bool group_err, int rc, uint16_t grp,
 			   uint16_t grp_rc)
 {
@@ -354,6 +346,7 @@ static bool handle_frame(struct sdfu_smp_server *srv, const struct sdfu_smp_tran
 	size_t limit = srv->buf_size;
 	size_t plen;
 	bool notified = false;
+	bool as_err = false;
 
 	if (limit > SDFU_SMP_BUF_SIZE) {
 		limit = SDFU_SMP_BUF_SIZE;
@@ -394,34 +387,26 @@ static bool handle_frame(struct sdfu_smp_server *srv, const struct sdfu_smp_tran
 	rsp_hdr.ver = req->ver > SDFU_SMP_VER_2 ? SDFU_SMP_VER_2 : req->ver;
 	rsp_hdr.flags = 0;
 
-	switch (res.out) {
-	case SMP_OUT_OK:
-		plen = res.ok_len;
-		break;
-	case SMP_OUT_GROUP_ERR:
-		if (rsp_hdr.ver == SDFU_SMP_VER_2) {
-			plen = encode_error(srv->rsp + SDFU_SMP_HDR_SIZE, limit - SDFU_SMP_HDR_SIZE,
-					    true, 0, res.err_group, res.err_rc);
-			res.rc = translate_v1(find_group(srv, res.err_group), res.err_rc);
-			if (plen != 0) {
-				break;
-			}
-			res.out = SMP_OUT_RC; /* "err" did not fit: fall back to rc 7 */
-			res.rc = SDFU_MGMT_EMSGSIZE;
-		} else {
-			res.rc = translate_v1(find_group(srv, res.err_group), res.err_rc);
-		}
-		plen = encode_error(srv->rsp + SDFU_SMP_HDR_SIZE, limit - SDFU_SMP_HDR_SIZE, false,
-				    res.rc, 0, 0);
-		break;
-	case SMP_OUT_RC:
-	default:
+	plen = res.ok_len;
+	if (res.out == SMP_OUT_GROUP_ERR) {
+		/* v1: the translated "rc"; v2: "err" (the translation goes to CMD_DONE). */
+		res.rc = translate_v1(find_group(srv, res.err_group), res.err_rc);
+		as_err = (rsp_hdr.ver == SDFU_SMP_VER_2);
+	} else if (res.out != SMP_OUT_OK) {
 		SDFU_LOGD("grp %u id %u op %u: rc %d", (unsigned)req->group, (unsigned)req->id,
 			  (unsigned)req->op, res.rc);
 		srv->rx_errors++;
-		plen = encode_error(srv->rsp + SDFU_SMP_HDR_SIZE, limit - SDFU_SMP_HDR_SIZE, false,
-				    res.rc, 0, 0);
-		break;
+	}
+	/* One encode_error() call site (it is inlined): "err", or "rc" if that did not fit. */
+	while (res.out != SMP_OUT_OK) {
+		plen = encode_error(srv->rsp + SDFU_SMP_HDR_SIZE, limit - SDFU_SMP_HDR_SIZE, as_err,
+				    res.rc, res.err_group, res.err_rc);
+		if (plen != 0 || !as_err) {
+			break;
+		}
+		as_err = false;
+		res.out = SMP_OUT_RC; /* "err" did not fit: fall back to rc 7 */
+		res.rc = SDFU_MGMT_EMSGSIZE;
 	}
 
 	if (plen == 0 && res.out != SMP_OUT_OK) {

@@ -2,6 +2,8 @@
 /* SMP callbacks: registration order, first non-OK status wins, later ones are notified only. */
 #include "sdfu/smp.h"
 
+#if SDFU_SMP_HOOKS
+
 /*
  * A registration matches an event when it is "everything" (callback group 0,
  * all bits), or has the same callback group and shares at least one bit.
@@ -85,3 +87,4 @@ enum sdfu_smp_cb_ret sdfu_smp_cb_notify(struct sdfu_smp_server *srv, uint32_t ev
 	}
 	return status;
 }
+#endif /* SDFU_SMP_HOOKS */

@@ -58,6 +58,19 @@ static bool decode_value(zcbor_state_t *zsd, struct sdfu_cbor_field *f)
 	}
 }
 
+/* NUL-terminated `key` equals the `len` bytes at `v` (no strlen/memcmp pulled in). */
+static bool key_eq(const char *key, const uint8_t *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (key[i] == '\0' || (uint8_t)key[i] != v[i]) {
+			return false;
+		}
+	}
+	return key[i] == '\0';
+}
+
 int sdfu_smp_decode_map(struct sdfu_smp_ctx *ctx, struct sdfu_cbor_field *fields, size_t n)
 {
 	zcbor_state_t *zsd = ctx->zsd;
@@ -78,9 +91,7 @@ int sdfu_smp_decode_map(struct sdfu_smp_ctx *ctx, struct sdfu_cbor_field *fields
 			continue;
 		}
 		for (i = 0; i < n; i++) {
-			size_t kl = strlen(fields[i].key);
-
-			if (kl == key.len && memcmp(fields[i].key, key.value, kl) == 0) {
+			if (key_eq(fields[i].key, key.value, key.len)) {
 				f = &fields[i];
 				break;
 			}

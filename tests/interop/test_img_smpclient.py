@@ -552,7 +552,9 @@ def test_badly_signed_image_refused(device_factory, default_image, images):
 # ---- NO_FREE_SLOT --------------------------------------------------------------------------
 
 def test_no_free_slot_while_test_pending(device_factory, default_image, images):
-    device = start(device_factory, default_image)
+    """Strict setting (--erase-pending off, Zephyr without ALLOW_ERASE_PENDING): neither the
+    upload nor an erase may touch the pending slot; confirming the running image frees it."""
+    device = start(device_factory, default_image, extra=["--erase-pending", "off"])
     first = images.make("1.1.0", size=64 * 1024)
     second = images.make("1.2.0", size=48 * 1024)
 
@@ -605,9 +607,10 @@ def test_no_free_slot_while_test_pending(device_factory, default_image, images):
 
 
 def test_no_free_slot_cured_by_erase(device_factory, default_image, images):
-    """With --allow-erase-pending (Zephyr's ALLOW_ERASE_PENDING), a client that meets
-    NO_FREE_SLOT because a test image is pending erases the slot and uploads again."""
-    device = start(device_factory, default_image, extra=["--allow-erase-pending"])
+    """Default (Zephyr's ALLOW_ERASE_PENDING=y): a client that meets NO_FREE_SLOT because a
+    test image is pending erases the slot and uploads again; the revert target of an
+    unconfirmed running test image stays protected."""
+    device = start(device_factory, default_image)
     first = images.make("1.1.0", size=64 * 1024)
     second = images.make("1.2.0", size=48 * 1024)
 
@@ -629,8 +632,19 @@ def test_no_free_slot_cured_by_erase(device_factory, default_image, images):
             # the running slot is still protected
             r = await c.request(im.ImageErase(slot=0))
             assert img_err(r) == (1, 9), r
+            assert success(await state_write(c, second.hash, False))
             await reset(c)
 
     run(cure())
     device.wait_reboot()
-    boot_line(device, 2, 0, "1.0.0")   # nothing was scheduled any more: 1.0.0 keeps running
+    boot_line(device, 2, 0, "1.2.0")   # the second upload was tested, 1.0.0 is the revert target
+
+    async def revert_target_protected():
+        async with udp_client(device) as c:
+            r = await c.request(im.ImageErase(slot=1))
+            assert img_err(r) == (1, 9), r
+            st = await slots(c)
+            s1 = slot_entry(st, 1)
+            assert s1["version"] == "1.0.0" and s1["confirmed"] and not s1["active"], st
+
+    run(revert_target_protected())

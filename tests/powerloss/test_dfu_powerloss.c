@@ -23,7 +23,7 @@
  * Ids: "<scenario>:<geometry>:<mode>:<cut-type>:cut=<i>" and "...:seed=<s>"; a failure
  * prints its id; SDFU_PL_ONLY=<id or prefix> replays (the same variable as
  * test_swap_powerloss). SDFU_PL_SAMPLE=k: cut points per group in the default run
- * (default 4); SDFU_PL_RANDOM=n: random seeds per group (default 1, 4 with FULL);
+ * (default 12); SDFU_PL_RANDOM=n: random seeds per group (default 1, 4 with FULL);
  * SDFU_PL_VERBOSE=1 prints one line per group (the table of scripts/powerloss-full.sh).
  */
 
@@ -57,7 +57,7 @@ static const enum sdfu_boot_mode m_full[] = {
 #define MODES(a) a, (unsigned)(sizeof(a) / sizeof(a[0]))
 static const struct scen scens[] = {
 	{"app-update", K_UPDATE, false, MODES(m_all), true},
-	{"app-perm", K_PERM, false, MODES(m_perm), false},
+	{"app-perm", K_PERM, false, MODES(m_perm), true},
 	{"app-revert", K_REVERT, false, MODES(m_revert), true},
 	{"app-erase", K_ERASE, false, MODES(m_erase), true},
 	{"cc-update", K_CC, true, MODES(m_cc), true},
@@ -83,8 +83,8 @@ static const struct {
 } cuts[] = {
 	{SIM_FLASH_CUT_ATOMIC, 0, "atomic", true},
 	{SIM_FLASH_CUT_TORN_WRITE, 25, "torn25", true},
-	{SIM_FLASH_CUT_TORN_WRITE, 75, "torn75", false},
-	{SIM_FLASH_CUT_PARTIAL_ERASE, 10, "partial10", false},
+	{SIM_FLASH_CUT_TORN_WRITE, 75, "torn75", true},
+	{SIM_FLASH_CUT_PARTIAL_ERASE, 10, "partial10", true},
 	{SIM_FLASH_CUT_PARTIAL_ERASE, 90, "partial90", true},
 };
 
@@ -522,7 +522,7 @@ static struct group_result run_group(unsigned gi, unsigned ci)
 	bool full = full_run();
 	const char *s_env = getenv("SDFU_PL_SAMPLE");
 	const char *r_env = getenv("SDFU_PL_RANDOM");
-	uint64_t sample = s_env ? strtoull(s_env, NULL, 0) : 4u;
+	uint64_t sample = s_env ? strtoull(s_env, NULL, 0) : 12u;
 	unsigned seeds = r_env ? (unsigned)strtoul(r_env, NULL, 0) : (full ? 4u : 1u);
 	uint64_t n;
 
@@ -620,9 +620,6 @@ static void test_dfu_powerloss(void **state)
 		uint32_t ssize;
 		unsigned align;
 
-		if (!full && !only && !geoms[gi].in_default) {
-			continue;
-		}
 		assert_int_equal(sim_flash_open(&f, sim_layout_get(geoms[gi].layout), NULL), 0);
 		ssize = f.areas[SDFU_FA_SECONDARY].size;
 		align = f.dev.write_align;
@@ -635,11 +632,16 @@ static void test_dfu_powerloss(void **state)
 			if (!full && !only && !sc->in_default) {
 				continue;
 			}
+			/* big1m (slow: 300 KiB uploads) by default only for the main update flow */
+			if (!full && !only && !geoms[gi].in_default && sc->kind != K_UPDATE) {
+				continue;
+			}
 			for (unsigned mi = 0; mi < sc->nmodes; mi++) {
 				for (unsigned ci = 0; ci < sizeof(cuts) / sizeof(cuts[0]); ci++) {
 					struct group_result r;
 
-					if (!full && !only && !cuts[ci].in_default) {
+					if (!full && !only && (!cuts[ci].in_default ||
+							       (!geoms[gi].in_default && ci != 0))) {
 						continue;
 					}
 					memset(&dev, 0, sizeof(dev));

@@ -275,11 +275,12 @@ static void test_pending_slot_erase_option(void **state)
 
 	(void)state;
 	start(SDFU_BOOT_MODE_SWAP_SCRATCH, 0);
+	img.allow_erase_pending = false; /* strict: Zephyr without ALLOW_ERASE_PENDING */
 	write_slot(1, &update);
 	r = state_write(V2, update.hash, 32, false); /* test: slot 1 pending */
 	read_state(e);
 	assert_flags(&e[1], true, false, false, false);
-	/* default (as Zephyr): the scheduled slot is neither free for upload nor erasable */
+	/* the scheduled slot is neither free for upload nor erasable */
 	r = first_chunk(V2, &other, 100, NULL, 0, false);
 	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
 	r = smp_test_req(&srv, W, V2, GRP, SDFU_IMG_ID_ERASE, NULL, 0);
@@ -300,6 +301,28 @@ static void test_pending_slot_erase_option(void **state)
 	struct smp_test_kv s0[] = {SMP_KV_UINT("slot", 0)};
 
 	r = smp_test_req(&srv, W, V2, GRP, SDFU_IMG_ID_ERASE, s0, 1);
+	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
+}
+
+/* The revert target of an unconfirmed running test image is never erased. */
+static void test_revert_target_never_erased(void **state)
+{
+	const struct smp_rsp *r;
+
+	(void)state;
+	start(SDFU_BOOT_MODE_SWAP_SCRATCH, 0);
+	assert_true(img.allow_erase_pending); /* the default, as Zephyr */
+	/* after a test swap: primary runs the new image unconfirmed (magic GOOD, copy_done
+	 * SET, image_ok UNSET), the secondary holds the old image -> REVERT */
+	write_slot(1, &update);
+	assert_int_equal(sdfu_boot_write_magic(slot_fa(0), boot.mode), 0);
+	assert_int_equal(sdfu_boot_write_copy_done(slot_fa(0), boot.mode), 0);
+	assert_int_equal(sdfu_boot_swap_type(slot_fa(0), slot_fa(1), boot.mode), SDFU_BOOT_SWAP_REVERT);
+	r = smp_test_req(&srv, W, V2, GRP, SDFU_IMG_ID_ERASE, NULL, 0);
+	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
+	assert_false(sdfu_flash_area_is_erased(slot_fa(1), 0, 32));
+	/* and the upload is refused too */
+	r = first_chunk(V2, &other, 100, NULL, 0, false);
 	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
 }
 
@@ -481,6 +504,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_upload_upgrade_check, teardown),
 		cmocka_unit_test_teardown(test_erase, teardown),
 		cmocka_unit_test_teardown(test_pending_slot_erase_option, teardown),
+		cmocka_unit_test_teardown(test_revert_target_never_erased, teardown),
 		cmocka_unit_test_teardown(test_stale_trailer_cured_by_erase, teardown),
 		cmocka_unit_test_teardown(test_stale_trailer_erased_on_start, teardown),
 		cmocka_unit_test_teardown(test_flash_failure, teardown),

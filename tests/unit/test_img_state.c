@@ -45,7 +45,7 @@ static void test_test_confirm_flags(void **state)
 	r = state_write(V2, update.hash, 32, true);
 	assert_int_equal(grp_err(r), SDFU_IMG_ERR_IMAGE_ALREADY_PENDING);
 
-	/* the pending slot is in use: no upload, no erase */
+	/* the pending slot is in use: no upload */
 	r = first_chunk(V2, &other, 100, NULL, 0, false);
 	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
 	r = first_chunk(V1, &other, 100, NULL, 0, false);
@@ -53,8 +53,12 @@ static void test_test_confirm_flags(void **state)
 
 	assert_true(smp_rsp_rc(r, &rc));
 	assert_int_equal(rc, SDFU_MGMT_EBADSTATE);
+	/* erase refuses it only in the strict setting (allow_erase_pending off) */
+	img.allow_erase_pending = false;
 	r = smp_test_req(&srv, W, V2, GRP, SDFU_IMG_ID_ERASE, NULL, 0);
 	assert_int_equal(grp_err(r), SDFU_IMG_ERR_NO_FREE_SLOT);
+	read_state(e);
+	assert_flags(&e[1], true, false, false, false);
 	assert_int_equal(ev_confirmed, 0);
 }
 

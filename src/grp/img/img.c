@@ -8,8 +8,26 @@
 
 #define SDFU_LOG_MODULE "img"
 
+#if SDFU_IMG_ERASE
+/* True when `slot` is what the bootloader reverts to at the next boot. */
+static bool is_revert_target(const struct sdfu_img_view *v, uint8_t slot)
+{
+	enum sdfu_img_next_kind kind;
+
+	return sdfu_img_next_boot(v, &kind) == slot && kind == SDFU_IMG_NEXT_REVERT;
+}
+
 static int img_erase(struct sdfu_smp_ctx *ctx);
+#define IMG_ERASE_FN img_erase
+#else
+#define IMG_ERASE_FN NULL /* compiled out: rc 8 */
+#endif
+#if SDFU_IMG_SLOT_INFO
 static int img_slot_info(struct sdfu_smp_ctx *ctx);
+#define IMG_SLOT_INFO_FN img_slot_info
+#else
+#define IMG_SLOT_INFO_FN NULL /* compiled out: rc 8 */
+#endif
 
 /* Swap, overwrite-only and direct-XIP with revert: full table. */
 static const struct sdfu_smp_handler img_handlers[] = {
@@ -18,10 +36,11 @@ static const struct sdfu_smp_handler img_handlers[] = {
 	[2] = {NULL, NULL},
 	[3] = {NULL, NULL},
 	[4] = {NULL, NULL},
-	[SDFU_IMG_ID_ERASE] = {.read = NULL, .write = img_erase},
-	[SDFU_IMG_ID_SLOT_INFO] = {.read = img_slot_info, .write = NULL},
+	[SDFU_IMG_ID_ERASE] = {.read = NULL, .write = IMG_ERASE_FN},
+	[SDFU_IMG_ID_SLOT_INFO] = {.read = IMG_SLOT_INFO_FN, .write = NULL},
 };
 
+#if ((SDFU_BOOT_MODES) >> 4) & 1
 /* Direct-XIP without revert: no test/confirm (state write -> rc 8), as in Zephyr. */
 static const struct sdfu_smp_handler img_handlers_dxip[] = {
 	[SDFU_IMG_ID_STATE] = {.read = sdfu_img_state_read, .write = NULL},
@@ -29,35 +48,47 @@ static const struct sdfu_smp_handler img_handlers_dxip[] = {
 	[2] = {NULL, NULL},
 	[3] = {NULL, NULL},
 	[4] = {NULL, NULL},
-	[SDFU_IMG_ID_ERASE] = {.read = NULL, .write = img_erase},
-	[SDFU_IMG_ID_SLOT_INFO] = {.read = img_slot_info, .write = NULL},
+	[SDFU_IMG_ID_ERASE] = {.read = NULL, .write = IMG_ERASE_FN},
+	[SDFU_IMG_ID_SLOT_INFO] = {.read = IMG_SLOT_INFO_FN, .write = NULL},
+};
+#endif
+
+/* Legacy rc per group error 0..28 (spec 2.2); anything else is EUNKNOWN. */
+static const uint8_t img_v1_rc[] = {
+	[SDFU_IMG_ERR_OK] = SDFU_MGMT_EOK,
+	[SDFU_IMG_ERR_UNKNOWN] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_FLASH_CONFIG_QUERY_FAIL] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_NO_IMAGE] = SDFU_MGMT_ENOENT,
+	[SDFU_IMG_ERR_NO_TLVS] = SDFU_MGMT_ENOENT,
+	[SDFU_IMG_ERR_INVALID_TLV] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_TLV_MULTIPLE_HASHES_FOUND] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_TLV_INVALID_SIZE] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_HASH_NOT_FOUND] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_NO_FREE_SLOT] = SDFU_MGMT_EBADSTATE,
+	[SDFU_IMG_ERR_FLASH_OPEN_FAILED] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_FLASH_READ_FAILED] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_FLASH_WRITE_FAILED] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_FLASH_ERASE_FAILED] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_INVALID_SLOT] = SDFU_MGMT_EINVAL,
+	[SDFU_IMG_ERR_NO_FREE_MEMORY] = SDFU_MGMT_ENOMEM,
+	[SDFU_IMG_ERR_FLASH_CONTEXT_ALREADY_SET] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_FLASH_CONTEXT_NOT_SET] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_FLASH_AREA_DEVICE_NULL] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_INVALID_PAGE_OFFSET] = SDFU_MGMT_EINVAL,
+	[SDFU_IMG_ERR_INVALID_OFFSET] = SDFU_MGMT_EINVAL,
+	[SDFU_IMG_ERR_INVALID_LENGTH] = SDFU_MGMT_EINVAL,
+	[SDFU_IMG_ERR_INVALID_IMAGE_HEADER] = SDFU_MGMT_EINVAL,
+	[SDFU_IMG_ERR_INVALID_IMAGE_HEADER_MAGIC] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_INVALID_HASH] = SDFU_MGMT_EINVAL,
+	[SDFU_IMG_ERR_INVALID_FLASH_ADDRESS] = SDFU_MGMT_EINVAL,
+	[SDFU_IMG_ERR_VERSION_GET_FAILED] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_IMG_ERR_CURRENT_VERSION_IS_NEWER] = SDFU_MGMT_EBADSTATE,
+	[SDFU_IMG_ERR_IMAGE_ALREADY_PENDING] = SDFU_MGMT_EBADSTATE,
 };
 
 int sdfu_img_translate(uint16_t group_rc)
 {
-	switch (group_rc) {
-	case SDFU_IMG_ERR_OK:
-		return SDFU_MGMT_EOK;
-	case SDFU_IMG_ERR_NO_IMAGE:
-	case SDFU_IMG_ERR_NO_TLVS:
-		return SDFU_MGMT_ENOENT;
-	case SDFU_IMG_ERR_NO_FREE_SLOT:
-	case SDFU_IMG_ERR_CURRENT_VERSION_IS_NEWER:
-	case SDFU_IMG_ERR_IMAGE_ALREADY_PENDING:
-		return SDFU_MGMT_EBADSTATE;
-	case SDFU_IMG_ERR_NO_FREE_MEMORY:
-		return SDFU_MGMT_ENOMEM;
-	case SDFU_IMG_ERR_INVALID_SLOT:
-	case SDFU_IMG_ERR_INVALID_PAGE_OFFSET:
-	case SDFU_IMG_ERR_INVALID_OFFSET:
-	case SDFU_IMG_ERR_INVALID_LENGTH:
-	case SDFU_IMG_ERR_INVALID_IMAGE_HEADER:
-	case SDFU_IMG_ERR_INVALID_HASH:
-	case SDFU_IMG_ERR_INVALID_FLASH_ADDRESS:
-		return SDFU_MGMT_EINVAL;
-	default:
-		return SDFU_MGMT_EUNKNOWN;
-	}
+	return group_rc < sizeof(img_v1_rc) ? img_v1_rc[group_rc] : SDFU_MGMT_EUNKNOWN;
 }
 
 void sdfu_img_notify(struct sdfu_img *img, uint32_t event, void *data, size_t size)
@@ -75,13 +106,18 @@ int sdfu_img_init(struct sdfu_img *img, struct sdfu_smp_server *srv, struct sdfu
 	img->srv = srv;
 	img->boot = boot;
 	img->allow_erase_pending = SDFU_IMG_ALLOW_ERASE_PENDING != 0;
+#if ((SDFU_BOOT_MODES) & 0x3E) != 0x3E
+	if ((unsigned)boot->mode > 31u || !SDFU_BOOT_MODE_ENABLED(boot->mode)) {
+		return SDFU_ERR_NOTSUP; /* mode compiled out (SDFU_BOOT_MODES) */
+	}
+#endif
+	img->grp.handlers = img_handlers;
+	img->grp.handler_count = (uint8_t)(sizeof(img_handlers) / sizeof(img_handlers[0]));
+#if ((SDFU_BOOT_MODES) >> 4) & 1
 	if (boot->mode == SDFU_BOOT_MODE_DIRECT_XIP) {
 		img->grp.handlers = img_handlers_dxip;
-		img->grp.handler_count = (uint8_t)(sizeof(img_handlers_dxip) / sizeof(img_handlers_dxip[0]));
-	} else {
-		img->grp.handlers = img_handlers;
-		img->grp.handler_count = (uint8_t)(sizeof(img_handlers) / sizeof(img_handlers[0]));
 	}
+#endif
 	img->grp.group_id = SDFU_SMP_GROUP_IMG;
 	img->grp.translate = sdfu_img_translate;
 	img->grp.ctx = img;
@@ -98,6 +134,7 @@ struct sdfu_img *sdfu_img_from_ctx(struct sdfu_smp_ctx *ctx)
 	return NULL;
 }
 
+#if SDFU_IMG_ERASE
 static int img_erase(struct sdfu_smp_ctx *ctx)
 {
 	struct sdfu_img *img = sdfu_img_from_ctx(ctx);
@@ -119,11 +156,12 @@ static int img_erase(struct sdfu_smp_ctx *ctx)
 		return sdfu_smp_set_group_err(ctx, SDFU_SMP_GROUP_IMG, SDFU_IMG_ERR_INVALID_SLOT);
 	}
 	sdfu_img_view_load(img->boot, &v);
-	/* The running slot is never erased; a scheduled slot only when its image is
-	 * unreadable anyway (as img_mgmt: a corrupt pending image can be cleaned), or
-	 * when the device allows erasing pending slots. */
-	if (slot == v.active || (!img->allow_erase_pending && v.info_rc[slot] == 0 &&
-				 sdfu_img_slot_in_use(&v, (uint8_t)slot))) {
+	/* Never the running slot, nor the revert target of an unconfirmed running test
+	 * image. A slot scheduled for test/permanent only with allow_erase_pending
+	 * (Zephyr's ALLOW_ERASE_PENDING), or when its image is unreadable anyway (a
+	 * stale trailer over a corrupt image can always be cleaned). */
+	if (slot == v.active || (v.info_rc[slot] == 0 && sdfu_img_slot_in_use(&v, (uint8_t)slot) &&
+				 (!img->allow_erase_pending || is_revert_target(&v, (uint8_t)slot)))) {
 		return sdfu_smp_set_group_err(ctx, SDFU_SMP_GROUP_IMG, SDFU_IMG_ERR_NO_FREE_SLOT);
 	}
 
@@ -139,7 +177,9 @@ static int img_erase(struct sdfu_smp_ctx *ctx)
 	SDFU_LOGI("slot %lu erased", (unsigned long)slot);
 	return 0;
 }
+#endif /* SDFU_IMG_ERASE */
 
+#if SDFU_IMG_SLOT_INFO
 static int img_slot_info(struct sdfu_smp_ctx *ctx)
 {
 	struct sdfu_img *img = sdfu_img_from_ctx(ctx);
@@ -182,3 +222,4 @@ static int img_slot_info(struct sdfu_smp_ctx *ctx)
 	ok = ok && zcbor_map_end_encode(zse, 3) && zcbor_list_end_encode(zse, 1);
 	return ok ? 0 : SDFU_ERR_MSGSIZE;
 }
+#endif /* SDFU_IMG_SLOT_INFO */

@@ -17,7 +17,7 @@ uint32_t sdfu_img_slot_capacity(const struct sdfu_flash_area *fa, enum sdfu_boot
 	if (lo.trailer_size >= fa->size) {
 		return 0;
 	}
-	if (mode == SDFU_BOOT_MODE_SWAP_MOVE) {
+	if (SDFU_BOOT_MODE_IS(mode, SDFU_BOOT_MODE_SWAP_MOVE)) {
 		/* swap-using-move shifts the primary up one sector before swapping, so one
 		 * sector besides the trailer's sectors must stay free: an image may use at
 		 * most (sectors - trailer sectors - 1) whole sectors. */

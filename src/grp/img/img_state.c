@@ -83,6 +83,7 @@ static uint16_t set_next_err(int rc, bool active)
 	}
 }
 
+#if SDFU_IMG_VALIDATE_ON_TEST
 /* Map a full-validation failure of the image about to be scheduled. */
 static uint16_t validate_err(int rc)
 {
@@ -98,6 +99,7 @@ static uint16_t validate_err(int rc)
 		return SDFU_IMG_ERR_INVALID_IMAGE_HEADER_MAGIC;
 	}
 }
+#endif
 
 /* Find the slot whose SHA256 TLV equals `hash`; -1 when none. */
 static int find_by_hash(const struct sdfu_img_view *v, const uint8_t *hash)
@@ -126,6 +128,7 @@ static uint16_t set_next(struct sdfu_img *img, const struct sdfu_img_view *v, ui
 	if (fa == NULL) {
 		return SDFU_IMG_ERR_INVALID_SLOT;
 	}
+#if SDFU_IMG_VALIDATE_ON_TEST
 	if (!active) {
 		/* Never schedule an image MCUboot would refuse. */
 		struct sdfu_image_info info;
@@ -136,6 +139,10 @@ static uint16_t set_next(struct sdfu_img *img, const struct sdfu_img_view *v, ui
 			return validate_err(rc);
 		}
 	}
+#else
+	/* A non-running slot was found by its TLV hash, so its header and TLVs
+	 * were read (sdfu_image_read_info); like img_mgmt, no hash/signature check. */
+#endif
 	int rc = sdfu_boot_set_next(fa, boot->mode, active, confirm);
 
 	if (rc != 0) {

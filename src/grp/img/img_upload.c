@@ -66,8 +66,7 @@ static void fill_env(const struct sdfu_boot_ctx *boot, struct sdfu_img_upload_en
 		env->slot_addr[i] = (fa != NULL) ? fa->off : 0u;
 	}
 	env->check_rom_fixed = SDFU_IMG_REJECT_ROM_FIXED_MISMATCH &&
-			       (boot->mode == SDFU_BOOT_MODE_DIRECT_XIP ||
-				boot->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT);
+			       SDFU_BOOT_IS_DIRECT_XIP(boot->mode);
 	if (v.info_rc[v.active] == 0) {
 		env->have_running_ver = true;
 		env->running_ver = v.info[v.active].hdr.ver;

@@ -7,7 +7,7 @@
 
 static bool is_direct_xip(enum sdfu_boot_mode mode)
 {
-	return mode == SDFU_BOOT_MODE_DIRECT_XIP || mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT;
+	return SDFU_BOOT_IS_DIRECT_XIP(mode);
 }
 
 void sdfu_img_view_load(const struct sdfu_boot_ctx *boot, struct sdfu_img_view *v)
@@ -24,7 +24,7 @@ void sdfu_img_view_load(const struct sdfu_boot_ctx *boot, struct sdfu_img_view *
 			continue;
 		}
 		v->info_rc[i] = sdfu_image_read_info(boot->slot[i], &v->info[i]);
-		if (boot->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT) {
+		if (SDFU_BOOT_MODE_IS(boot->mode, SDFU_BOOT_MODE_DIRECT_XIP_REVERT)) {
 			v->tr_rc[i] = sdfu_boot_trailer_read(boot->slot[i], boot->mode, &v->tr[i]);
 		}
 	}
@@ -101,7 +101,7 @@ uint8_t sdfu_img_next_boot(const struct sdfu_img_view *v, enum sdfu_img_next_kin
 	uint8_t o = (uint8_t)(1u - a);
 
 	*kind = SDFU_IMG_NEXT_NORMAL;
-	if (v->mode == SDFU_BOOT_MODE_DIRECT_XIP) {
+	if (SDFU_BOOT_MODE_IS(v->mode, SDFU_BOOT_MODE_DIRECT_XIP)) {
 		/* The bootloader picks the higher version. */
 		if (v->info_rc[a] == 0 && v->info_rc[o] == 0 &&
 		    ver_cmp(&v->info[a].hdr.ver, &v->info[o].hdr.ver) < 0) {
@@ -109,7 +109,7 @@ uint8_t sdfu_img_next_boot(const struct sdfu_img_view *v, enum sdfu_img_next_kin
 		}
 		return a;
 	}
-	if (v->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT) {
+	if (SDFU_BOOT_MODE_IS(v->mode, SDFU_BOOT_MODE_DIRECT_XIP_REVERT)) {
 		return next_boot_dx_revert(v, kind);
 	}
 	switch (v->swap) {
@@ -159,7 +159,7 @@ bool sdfu_img_slot_in_use(const struct sdfu_img_view *v, uint8_t slot)
 	if (slot == v->active) {
 		return true;
 	}
-	if (v->mode == SDFU_BOOT_MODE_DIRECT_XIP) {
+	if (SDFU_BOOT_MODE_IS(v->mode, SDFU_BOOT_MODE_DIRECT_XIP)) {
 		/* No trailers: the bootloader just takes the higher version. */
 		return false;
 	}
@@ -185,7 +185,7 @@ uint16_t sdfu_img_set_next_check(const struct sdfu_img_view *v, uint8_t slot, bo
 	if (!confirm && slot == v->active) {
 		return SDFU_IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED;
 	}
-	if (v->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT) {
+	if (SDFU_BOOT_MODE_IS(v->mode, SDFU_BOOT_MODE_DIRECT_XIP_REVERT)) {
 		return 0; /* the trailer write decides */
 	}
 	switch (kind) {

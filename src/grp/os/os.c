@@ -14,6 +14,7 @@ static struct sdfu_os *os_from_ctx(const struct sdfu_smp_ctx *ctx)
 }
 
 /* ---- 0/0 echo -------------------------------------------------------------- */
+#if SDFU_OS_ECHO
 static int os_echo(struct sdfu_smp_ctx *ctx)
 {
 	struct zcbor_string d = { 0 };
@@ -33,6 +34,10 @@ static int os_echo(struct sdfu_smp_ctx *ctx)
 	}
 	return SDFU_OK;
 }
+#define OS_ECHO_FN os_echo
+#else
+#define OS_ECHO_FN NULL /* compiled out: rc 8 */
+#endif
 
 /* ---- 0/5 reset --------------------------------------------------------------- */
 static void os_reset_fire(struct sdfu_timer *t)
@@ -85,6 +90,7 @@ static int os_reset(struct sdfu_smp_ctx *ctx)
 }
 
 /* ---- 0/6 MCUmgr parameters --------------------------------------------------- */
+#if SDFU_OS_PARAMS
 static int os_params(struct sdfu_smp_ctx *ctx)
 {
 	uint32_t size = ctx->srv->buf_size;
@@ -99,8 +105,13 @@ static int os_params(struct sdfu_smp_ctx *ctx)
 	}
 	return SDFU_OK;
 }
+#define OS_PARAMS_FN os_params
+#else
+#define OS_PARAMS_FN NULL /* compiled out: rc 8 */
+#endif
 
 /* ---- 0/7 OS / application info ----------------------------------------------- */
+#if SDFU_OS_INFO
 /* Output order is fixed; 'a' selects all of them. */
 static const char info_letters[] = "snrvbmpio";
 
@@ -154,8 +165,10 @@ static int os_info(struct sdfu_smp_ctx *ctx)
 			mask = (uint16_t)((1u << (sizeof(info_letters) - 1u)) - 1u);
 			continue;
 		}
-		p = (c != '\0') ? strchr(info_letters, c) : NULL;
-		if (p == NULL) {
+		/* (a loop instead of strchr: no libc string search linked for this) */
+		for (p = info_letters; *p != '\0' && *p != c; p++) {
+		}
+		if (*p == '\0') {
 			return sdfu_smp_set_group_err(ctx, SDFU_SMP_GROUP_OS,
 						      SDFU_OS_ERR_INVALID_FORMAT);
 		}
@@ -185,8 +198,13 @@ static int os_info(struct sdfu_smp_ctx *ctx)
 	}
 	return SDFU_OK;
 }
+#define OS_INFO_FN os_info
+#else
+#define OS_INFO_FN NULL /* compiled out: rc 8 */
+#endif
 
 /* ---- 0/8 bootloader info -------------------------------------------------------- */
+#if SDFU_OS_BOOTLOADER_INFO
 static int os_bootloader_info(struct sdfu_smp_ctx *ctx)
 {
 	struct sdfu_os *os = os_from_ctx(ctx);
@@ -221,32 +239,38 @@ static int os_bootloader_info(struct sdfu_smp_ctx *ctx)
 	}
 	return sdfu_smp_set_group_err(ctx, SDFU_SMP_GROUP_OS, SDFU_OS_ERR_QUERY_YIELDS_NO_ANSWER);
 }
+#define OS_BOOTLOADER_INFO_FN os_bootloader_info
+#else
+#define OS_BOOTLOADER_INFO_FN NULL /* compiled out: rc 8 */
+#endif
 
 /* ---- registration ------------------------------------------------------------------ */
 static const struct sdfu_smp_handler os_handlers[] = {
-	[SDFU_OS_ID_ECHO] = { .read = os_echo, .write = os_echo },
+	[SDFU_OS_ID_ECHO] = { .read = OS_ECHO_FN, .write = OS_ECHO_FN },
 	[SDFU_OS_ID_RESET] = { .read = NULL, .write = os_reset },
-	[SDFU_OS_ID_PARAMS] = { .read = os_params, .write = NULL },
-	[SDFU_OS_ID_INFO] = { .read = os_info, .write = NULL },
-	[SDFU_OS_ID_BOOTLOADER_INFO] = { .read = os_bootloader_info, .write = NULL },
+#if SDFU_OS_PARAMS || SDFU_OS_INFO || SDFU_OS_BOOTLOADER_INFO
+	[SDFU_OS_ID_PARAMS] = { .read = OS_PARAMS_FN, .write = NULL },
+#endif
+#if SDFU_OS_INFO || SDFU_OS_BOOTLOADER_INFO
+	[SDFU_OS_ID_INFO] = { .read = OS_INFO_FN, .write = NULL },
+#endif
+#if SDFU_OS_BOOTLOADER_INFO
+	[SDFU_OS_ID_BOOTLOADER_INFO] = { .read = OS_BOOTLOADER_INFO_FN, .write = NULL },
+#endif
+};
+
+/* Legacy rc per group error 0..4; anything else (1, 5, 6, unknown) is EUNKNOWN. */
+static const uint8_t os_v1_rc[] = {
+	[SDFU_OS_ERR_OK] = SDFU_MGMT_EOK,
+	[SDFU_OS_ERR_UNKNOWN] = SDFU_MGMT_EUNKNOWN,
+	[SDFU_OS_ERR_INVALID_FORMAT] = SDFU_MGMT_EINVAL,
+	[SDFU_OS_ERR_QUERY_YIELDS_NO_ANSWER] = SDFU_MGMT_ENOENT,
+	[SDFU_OS_ERR_RTC_NOT_SET] = SDFU_MGMT_ENOENT,
 };
 
 int sdfu_os_translate(uint16_t group_rc)
 {
-	switch (group_rc) {
-	case SDFU_OS_ERR_OK:
-		return SDFU_MGMT_EOK;
-	case SDFU_OS_ERR_INVALID_FORMAT:
-		return SDFU_MGMT_EINVAL;
-	case SDFU_OS_ERR_QUERY_YIELDS_NO_ANSWER:
-	case SDFU_OS_ERR_RTC_NOT_SET:
-		return SDFU_MGMT_ENOENT;
-	case SDFU_OS_ERR_UNKNOWN:
-	case SDFU_OS_ERR_RTC_COMMAND_FAILED:
-	case SDFU_OS_ERR_QUERY_RESPONSE_VALUE_NOT_VALID:
-	default:
-		return SDFU_MGMT_EUNKNOWN;
-	}
+	return group_rc < sizeof(os_v1_rc) ? os_v1_rc[group_rc] : SDFU_MGMT_EUNKNOWN;
 }
 
 int sdfu_os_init(struct sdfu_os *os, struct sdfu_smp_server *srv, struct sdfu_timer_list *timers,
@@ -259,6 +283,7 @@ int sdfu_os_init(struct sdfu_os *os, struct sdfu_smp_server *srv, struct sdfu_ti
 	os->srv = srv;
 	os->timers = timers;
 	os->boot = boot;
+#if SDFU_OS_INFO
 	if (info != NULL) {
 		os->info = *info;
 	}
@@ -271,6 +296,7 @@ int sdfu_os_init(struct sdfu_os *os, struct sdfu_smp_server *srv, struct sdfu_ti
 	if (os->info.machine == NULL) {
 		os->info.machine = SDFU_OS_INFO_MACHINE;
 	}
+#endif
 	os->reset_delay_ms = SDFU_OS_RESET_DELAY_MS;
 	sdfu_timer_init(&os->reset_timer, os_reset_fire, os);
 	os->grp.handlers = os_handlers;
