@@ -20,11 +20,11 @@ IMGTOOL = str(VENV_BIN / "imgtool")
 BUILD_DIR = ROOT / "build" / "bench-release"
 RUST_PEER_SCRIPT = ROOT / "scripts" / "build-rust-peer.sh"
 
-# Largest image of each "size class": 1 MiB does not fit any --layout (largest slot: large128k,
-# 768 KiB), so the top class is the largest image that fits there (overwrite mode: only the
-# trailer is reserved; swap-move also reserves a 128 KiB sector, 704 KiB max).
-SIZES = {"64K": 64 * 1024, "256K": 256 * 1024, "764K": 764 * 1024}
-LAYOUT = "large128k"
+# Image size classes (total signed image bytes). The big1m layout has 1 MiB slots; in
+# overwrite mode only the small trailer is reserved, so "1M" is a 1 MiB image less 4 KiB.
+# "764K" is kept for comparison with the earlier runs on large128k.
+SIZES = {"64K": 64 * 1024, "256K": 256 * 1024, "764K": 764 * 1024, "1M": 1024 * 1024 - 4096}
+LAYOUT = "big1m"
 MODE = "overwrite"
 TLV_OVERHEAD = 40  # imgtool hash-only image: TLV info (4) + SHA256 TLV (36)
 HDR = 0x200
@@ -78,7 +78,7 @@ def make_image(workdir, size, seed=0):
     rnd = random.Random(seed * 1000003 + size)
     body.write_bytes(rnd.randbytes(size - HDR - TLV_OVERHEAD))
     subprocess.run([IMGTOOL, "sign", "--version", "1.0.0", "--header-size", hex(HDR),
-                    "--pad-header", "--slot-size", hex(0xC0000), "--max-sectors", "16",
+                    "--pad-header", "--slot-size", hex(0x100000), "--max-sectors", "128",
                     "--align", "4", str(body), str(out)], check=True, capture_output=True)
     assert out.stat().st_size == size, (out, out.stat().st_size)
     body.unlink()

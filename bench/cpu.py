@@ -4,7 +4,7 @@ instructions per MiB under valgrind's callgrind (repeatable), with the top funct
 
 Command (one line; builds build/bench-release (-O2, with -g for symbols) first):
 
-    .venv/bin/python bench/cpu.py [--size 764K] [--runs 5] [--frame 1472] [--client smpclient|rust]
+    .venv/bin/python bench/cpu.py [--size 1M] [--runs 5] [--frame 1472] [--client smpclient|rust]
         [--top 25] [--json bench/results/cpu.json]
 
 Native: --runs uploads of the image over UDP with the client at --frame byte frames (fresh upload
@@ -163,7 +163,7 @@ def report(a, res, binary, n, mib):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--size", default="764K")
+    ap.add_argument("--size", default="1M")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--frame", type=int, default=1472)
     ap.add_argument("--client", default="smpclient", choices=["smpclient", "rust"])

@@ -3,7 +3,7 @@
 
 Command (one line; builds build/bench-release (-O2) first, prints Markdown tables on stdout):
 
-    .venv/bin/python bench/throughput.py [--runs 5] [--sizes 64K,256K,764K]
+    .venv/bin/python bench/throughput.py [--runs 5] [--sizes 64K,256K,1M]
         [--frames 256,512,1024,max] [--clients smpclient,rust] [--echo-seconds 3]
         [--json bench/results/throughput.json]
 
@@ -13,7 +13,7 @@ transport's max payload, set through its `mtu`) and the Rust `mcumgr-toolkit` pe
 peer's own `elapsed_ms` around the library's upload call, 1 ms resolution; the process wall time
 minus the median wall time of a `params` run is kept in the JSON). "max" is the device's buf_size (MCUmgr params 0/6)
 capped at 1472 (largest UDP payload in a 1500-byte MTU). Each measurement uses a fresh upload
-(image erase 1/5 before it, not timed) on one device process per client (layout large128k,
+(image erase 1/5 before it, not timed) on one device process per client (layout big1m,
 mode overwrite, log level 1). Reported: the median of --runs runs and the device process's
 CPU (user+system, from /proc/<pid>/schedstat) per MiB over the same runs.
 Echo: smpclient `EchoWrite` in a loop, and a raw stop-and-wait UDP socket (no asyncio),
@@ -146,7 +146,7 @@ def raw_echo(dev, seconds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--sizes", default=",".join(bl.SIZES))
+    ap.add_argument("--sizes", default="64K,256K,1M")
     ap.add_argument("--frames", default="256,512,1024,max")
     ap.add_argument("--clients", default="smpclient,rust")
     ap.add_argument("--echo-seconds", type=float, default=3.0)
