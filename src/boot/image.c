@@ -113,6 +113,25 @@ struct tlv_layout {
  * Read the header and locate both TLV areas, checking every size against the
  * area. NOENT when the header word is erased.
  */
+/* Read the 4-byte TLV info header (magic, total size) at area offset `off`. */
+static int read_tlv_info(const struct sdfu_flash_area *fa, uint64_t off, uint16_t *magic,
+			 uint16_t *tot)
+{
+	uint8_t b[4];
+	int rc;
+
+	if (off + 4u > fa->size) {
+		return SDFU_ERR_CORRUPT;
+	}
+	rc = sdfu_flash_area_read(fa, (uint32_t)off, b, 4);
+	if (rc != SDFU_OK) {
+		return rc;
+	}
+	*magic = sdfu_get_le16(b);
+	*tot = sdfu_get_le16(b + 2);
+	return SDFU_OK;
+}
+
 static int locate(const struct sdfu_flash_area *fa, struct sdfu_image_header *hdr,
 		  struct tlv_layout *lo)
 {
@@ -138,29 +157,19 @@ static int locate(const struct sdfu_flash_area *fa, struct sdfu_image_header *hd
 	}
 	off = (uint64_t)hdr->hdr_size + hdr->img_size;
 	lo->prot_off = (uint32_t)off;
-	if (off + 4u > fa->size) {
-		return SDFU_ERR_CORRUPT;
-	}
-	rc = sdfu_flash_area_read(fa, (uint32_t)off, b, 4);
+	rc = read_tlv_info(fa, off, &magic, &tot);
 	if (rc != SDFU_OK) {
 		return rc;
 	}
-	magic = sdfu_get_le16(b);
-	tot = sdfu_get_le16(b + 2);
 	if (hdr->protect_tlv_size != 0) {
 		if (magic != SDFU_TLV_PROT_INFO_MAGIC || tot != hdr->protect_tlv_size || tot < 4u) {
 			return SDFU_ERR_CORRUPT;
 		}
 		off += tot;
-		if (off + 4u > fa->size) {
-			return SDFU_ERR_CORRUPT;
-		}
-		rc = sdfu_flash_area_read(fa, (uint32_t)off, b, 4);
+		rc = read_tlv_info(fa, off, &magic, &tot);
 		if (rc != SDFU_OK) {
 			return rc;
 		}
-		magic = sdfu_get_le16(b);
-		tot = sdfu_get_le16(b + 2);
 	}
 	if (magic != SDFU_TLV_INFO_MAGIC || tot < 4u || off + tot > fa->size) {
 		return SDFU_ERR_CORRUPT;
