@@ -31,6 +31,11 @@ step "Cortex-M4 build of the core (-Werror) and symbol check"
 NM=arm-none-eabi-nm scripts/check-core-symbols.sh build/cortex-m4/libsmpdfu.a || failed+=("cortex-m4 symbols")
 bash scripts/check-size-budget.sh || failed+=("cortex-m4 size budget")
 
+step "fuzzing: each libFuzzer target for a short time (FUZZ_SECONDS, default 10 here)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash tests/fuzz/run.sh > build/fuzz.log 2>&1 \
+  || { tail -n 40 build/fuzz.log; failed+=("fuzzing"); }
+grep -E "^fuzz_[a-z]+: rc=" build/fuzz.log | tail -n 5 || true
+
 step "interop tests (pytest, real clients)"
 SDFU_DEVICE="$ROOT/build/host-debug/smpdfu-device" .venv/bin/pytest tests/interop -q -p no:cacheprovider
 rc=$?
