@@ -6,7 +6,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-PORT=${SDFU_DEMO_UDP_PORT:-1337}   # smpmgr's UDP transport always talks to port 1337
+HOST=${SDFU_DEMO_HOST:-127.0.0.1}  # any loopback address works (the tests use 127.x.y.z)
+PORT=1337                          # smpmgr's UDP transport always talks to port 1337
 W=build/demo
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -17,7 +18,7 @@ cmake --build build/host-debug >/dev/null
 DEV=build/host-debug/smpdfu-device
 PY=.venv/bin/python
 IMGTOOL=.venv/bin/imgtool
-SMPMGR=".venv/bin/smpmgr --ip 127.0.0.1 --timeout 5"
+SMPMGR=".venv/bin/smpmgr --ip $HOST --timeout 5"
 
 say "make two signed images with imgtool (ECDSA P-256)"
 rm -rf "$W"; mkdir -p "$W"
@@ -33,8 +34,11 @@ HASH_110=$($IMGTOOL verify -k "$W/key.pem" "$W/app-1.1.0.signed.bin" | sed -n 's
 echo "app-1.1.0 image hash: $HASH_110"
 
 say "start smpdfu-device (swap mode) provisioned with 1.0.0, trusting the key"
-$DEV --flash "$W/device.flash" --udp "127.0.0.1:$PORT" --serial off --layout nrf52840 --mode swap \
-  --provision "$W/app-1.0.0.signed.bin" --key "$W/key.pem" 2>"$W/device.log" > "$W/device.out" &
+# The nRF Desktop DFU module confirms the running image at boot by default; the demo turns that
+# off (--confirm-at-boot off) so the MCUboot test -> confirm flow of an update tool is visible.
+$DEV --flash "$W/device.flash" --udp "$HOST:$PORT" --serial off --layout nrf52840 --mode swap \
+  --confirm-at-boot off --provision "$W/app-1.0.0.signed.bin" --key "$W/key.pem" \
+  2>"$W/device.log" > "$W/device.out" &
 DEV_PID=$!
 trap 'kill $DEV_PID 2>/dev/null || true; wait $DEV_PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '^ready' "$W/device.out" 2>/dev/null && break; sleep 0.1; done
@@ -51,7 +55,7 @@ $SMPMGR image state-write "$HASH_110"
 $SMPMGR os reset
 for _ in $(seq 50); do grep -q 'boot #2' "$W/device.log" && break; sleep 0.1; done
 
-say "after the reset: the bootloader swapped, 1.1.0 runs in test mode"
+say "after the reset: the bootloader swapped, 1.1.0 runs in test mode (active, not confirmed)"
 $SMPMGR image state-read
 
 say "confirm the running image"
@@ -59,5 +63,24 @@ $SMPMGR image state-write --confirm
 
 say "final image list"
 $SMPMGR image state-read
+# Fail loudly unless the update really completed: slot 0 runs 1.1.0, confirmed.
+$PY - "$HOST" <<'PYEOF'
+import asyncio, sys
+from smpclient import SMPClient
+from smpclient.requests.image_management import ImageStatesRead
+from smpclient.transport.udp import SMPUDPTransport
+
+async def main():
+    async with SMPClient(SMPUDPTransport(), sys.argv[1]) as c:
+        r = await c.request(ImageStatesRead())
+    s0 = [i for i in r.images if i.slot == 0][0]
+    ok = s0.version == "1.1.0" and s0.active and s0.confirmed
+    print(f"update {'completed' if ok else 'FAILED'}: slot 0 runs {s0.version}, "
+          f"active={s0.active}, confirmed={s0.confirmed}")
+    sys.exit(0 if ok else 1)
+
+asyncio.run(main())
+PYEOF
+
 say "device log: $W/device.log"
 grep -E "boot|swap|confirm" "$W/device.log" | tail -n 12 || true
