@@ -80,6 +80,37 @@ static void test_permanent_flags(void **state)
 	assert_int_equal(ev_confirmed, 0);
 }
 
+/* The Go mcumgr CLI confirms the running image with a v1 request that always carries
+ * "hash", empty when none is given: it must confirm like an absent hash. */
+static void test_confirm_empty_hash_v1(void **state)
+{
+	struct entry e[2];
+	const struct sdfu_flash_area *p;
+	static const uint8_t none[1] = {0};
+	int64_t rc = 0;
+
+	(void)state;
+	start(SDFU_BOOT_MODE_SWAP_SCRATCH, 0);
+	write_slot(0, &update);
+	write_slot(1, &running);
+	p = slot_fa(0);
+	assert_int_equal(sdfu_boot_write_magic(p, boot.mode), 0);
+	assert_int_equal(sdfu_boot_write_copy_done(p, boot.mode), 0);
+	read_state(e);
+	assert_flags(&e[0], false, false, true, false);
+
+	const struct smp_rsp *r = state_write(V1, none, 0, true);
+
+	assert_false(smp_rsp_rc(r, &rc)); /* success: no "rc" in a v1 response */
+	parse_state(r, e);
+	assert_flags(&e[0], false, true, true, false);
+	assert_flags(&e[1], false, false, false, false);
+	assert_int_equal(ev_confirmed, 1);
+	/* a test request with an empty hash is still refused (v1: rc 3) */
+	assert_true(smp_rsp_rc(state_write(V1, none, 0, false), &rc));
+	assert_int_equal(rc, SDFU_MGMT_EINVAL);
+}
+
 static void test_revert_then_confirm(void **state)
 {
 	struct entry e[2];
@@ -311,6 +342,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_state_read_fresh, teardown),
 		cmocka_unit_test_teardown(test_test_confirm_flags, teardown),
 		cmocka_unit_test_teardown(test_permanent_flags, teardown),
+		cmocka_unit_test_teardown(test_confirm_empty_hash_v1, teardown),
 		cmocka_unit_test_teardown(test_revert_then_confirm, teardown),
 		cmocka_unit_test_teardown(test_state_write_errors, teardown),
 		cmocka_unit_test_teardown(test_same_image_reupload, teardown),
