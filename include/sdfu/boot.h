@@ -99,6 +99,14 @@ struct sdfu_boot_keys {
 int sdfu_image_validate(const struct sdfu_flash_area *fa, const struct sdfu_boot_keys *keys,
 			struct sdfu_image_info *info);
 
+/**
+ * Feed area bytes [off, off+len) into a started SHA-256 (chunked reads, no big
+ * buffer). The caller owns `sha` and finishes it. Returns 0, a flash error
+ * (SDFU_ERR_RANGE past the area) or SDFU_ERR_IO from the crypto port.
+ */
+int sdfu_image_hash_range(const struct sdfu_flash_area *fa, uint32_t off, uint32_t len,
+			  struct sdfu_sha256 *sha);
+
 /* ---- Trailer ----------------------------------------------------------- */
 enum sdfu_boot_magic_state { SDFU_BOOT_MAGIC_UNSET = 0, SDFU_BOOT_MAGIC_GOOD, SDFU_BOOT_MAGIC_BAD };
 enum sdfu_boot_flag_state { SDFU_BOOT_FLAG_UNSET = 0, SDFU_BOOT_FLAG_SET, SDFU_BOOT_FLAG_BAD };

@@ -283,9 +283,8 @@ int sdfu_image_read_info(const struct sdfu_flash_area *fa, struct sdfu_image_inf
 
 /* ---- validation ---------------------------------------------------------- */
 
-/* SHA-256 of area bytes [off, off+len). */
-static int hash_range(const struct sdfu_flash_area *fa, uint32_t off, uint32_t len,
-		      struct sdfu_sha256 *sha)
+int sdfu_image_hash_range(const struct sdfu_flash_area *fa, uint32_t off, uint32_t len,
+			  struct sdfu_sha256 *sha)
 {
 	uint8_t buf[CHUNK];
 	int rc;
@@ -501,7 +500,7 @@ int sdfu_image_validate(const struct sdfu_flash_area *fa, const struct sdfu_boot
 	}
 	rc = sdfu_sha256_start(&sha);
 	if (rc == SDFU_OK) {
-		rc = hash_range(fa, 0, lo.unprot_off, &sha);
+		rc = sdfu_image_hash_range(fa, 0, lo.unprot_off, &sha);
 	}
 	if (rc == SDFU_OK) {
 		rc = sdfu_sha256_finish(&sha, digest);

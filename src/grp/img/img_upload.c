@@ -97,23 +97,14 @@ static int fail(struct sdfu_img *img, struct sdfu_smp_ctx *ctx, uint16_t err)
 static bool slot_matches(const struct sdfu_flash_area *fa, uint32_t len, const uint8_t *sha)
 {
 	struct sdfu_sha256 h;
-	uint8_t buf[128];
 	uint8_t digest[SDFU_SHA256_LEN];
 
 	if (len > fa->size || sdfu_sha256_start(&h) != 0) {
 		return false;
 	}
-	for (uint32_t off = 0; off < len;) {
-		uint32_t n = len - off;
-
-		if (n > sizeof(buf)) {
-			n = sizeof(buf);
-		}
-		if (sdfu_flash_area_read(fa, off, buf, n) != 0 || sdfu_sha256_update(&h, buf, n) != 0) {
-			(void)sdfu_sha256_finish(&h, digest);
-			return false;
-		}
-		off += n;
+	if (sdfu_image_hash_range(fa, 0, len, &h) != 0) {
+		(void)sdfu_sha256_finish(&h, digest);
+		return false;
 	}
 	return sdfu_sha256_finish(&h, digest) == 0 && memcmp(digest, sha, SDFU_SHA256_LEN) == 0;
 }
