@@ -18,3 +18,12 @@ void test_loop_run(struct sdfu_timer_list *timers, struct sdfu_evt_bus *bus, uin
 		test_loop_once(timers, bus);
 	}
 }
+
+bool test_loop_run_while(struct sdfu_timer_list *timers, struct sdfu_evt_bus *bus,
+			 const bool *cond, uint32_t max_ms)
+{
+	for (uint32_t i = 0; i < max_ms && *cond; i++) {
+		test_loop_run(timers, bus, 1);
+	}
+	return *cond;
+}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "boot/sim_boot.h"
+#include "test_loop.h"
 #include "sdfu/dfu_cfgchan.h"
 #include "sdfu/dfu_lock.h"
 #include "sdfu/dfu_mcumgr.h"
@@ -70,8 +71,7 @@ static uint32_t rnd(uint32_t n)
 
 static void loop_once(void)
 {
-	sdfu_timer_process(&timers, sdfu_port_uptime_ms());
-	sdfu_evt_process(&bus);
+	test_loop_once(&timers, &bus);
 }
 
 static void modules_up(void)

@@ -53,10 +53,7 @@ static void run(uint32_t ms)
 
 static void run_erase(void)
 {
-	for (unsigned i = 0; i < 100000 && cc.erasing; i++) {
-		run(1);
-	}
-	assert_false(cc.erasing);
+	assert_false(test_loop_run_while(&timers, &bus, &cc.erasing, 100000));
 }
 
 static int64_t rc_of(const struct smp_rsp *r)
