@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT / "tests" / "interop"))
 
 import conftest  # noqa: E402
 from conftest import VENV_BIN, Device, PortUDPTransport, slot_size  # noqa: E402
+from imgutil import tlv_sha256  # noqa: E402
 from smpclient import SMPClient  # noqa: E402
 from smpclient.requests import image_management as im  # noqa: E402
 from smpclient.requests import os_management as osm  # noqa: E402
@@ -250,22 +251,6 @@ async def smpclient_session(transport, address, new_image, bad_image):
         await client.request(osm.ResetWrite())
     finally:
         await client.disconnect()
-
-
-def tlv_sha256(data):
-    magic, _l, hs, _p, size, _f = struct.unpack_from("<IIHHII", data, 0)
-    off = hs + size
-    tag, tot = struct.unpack_from("<HH", data, off)
-    if tag == 0x6908:
-        off += tot
-        tag, tot = struct.unpack_from("<HH", data, off)
-    end, off = off + tot, off + 4
-    while off < end:
-        t, n = struct.unpack_from("<HH", data, off)
-        if t == 0x10:
-            return bytes(data[off + 4:off + 4 + n])
-        off += 4 + n
-    raise ValueError("no SHA256 TLV")
 
 
 def smpmgr(*args):

@@ -22,6 +22,7 @@ import pytest
 from smp import packet as smppacket
 
 from conftest import VENV_BIN, RawSerial, layout_info, parse_frame, slot_size, smp_frame
+from imgutil import tlv_sha256
 
 IMGTOOL = str(VENV_BIN / "imgtool")
 SLOT = slot_size("nrf52840")
@@ -119,22 +120,6 @@ def state_write(fields):
 def hdr32(magic=0x96F3B83D, hdr_size=0x200, img_size=1000, flags=0, ver=(1, 1, 0, 0)):
     return struct.pack("<IIHHII BBHI", magic, 0, hdr_size, 0, img_size, flags, ver[0], ver[1],
                        ver[2], ver[3]) + b"\x00" * 4
-
-
-def tlv_sha256(data):
-    _m, _l, hs, _p, size, _f = struct.unpack_from("<IIHHII", data, 0)
-    off = hs + size
-    tag, tot = struct.unpack_from("<HH", data, off)
-    if tag == 0x6908:
-        off += tot
-        tag, tot = struct.unpack_from("<HH", data, off)
-    end, off = off + tot, off + 4
-    while off < end:
-        t, n = struct.unpack_from("<HH", data, off)
-        if t == 0x10:
-            return bytes(data[off + 4:off + 4 + n])
-        off += 4 + n
-    raise ValueError("no SHA256 TLV")
 
 
 def upload_steps(data, sha=True, chunk=1024, final_match=None):
