@@ -191,7 +191,6 @@ static void test_max_size_move_vs_scratch(void **state)
 	}
 }
 
-/* Status writes that always fail do not stop a swap (MCUboot run_with_status_fails). */
 /* Scratch: images that end inside the sector holding the trailer swap and revert. */
 static void test_scratch_trailer_sector(void **state)
 {
@@ -238,6 +237,7 @@ static void test_scratch_trailer_sector(void **state)
 	sim_flash_close(&f);
 }
 
+/* Status writes that always fail do not stop a swap (MCUboot run_with_status_fails). */
 static void test_status_write_failures(void **state)
 {
 	const enum sdfu_boot_mode modes[] = { SDFU_BOOT_MODE_SWAP_MOVE, SDFU_BOOT_MODE_SWAP_SCRATCH };
