@@ -126,12 +126,8 @@ int sdfu_img_init(struct sdfu_img *img, struct sdfu_smp_server *srv, struct sdfu
 
 struct sdfu_img *sdfu_img_from_ctx(struct sdfu_smp_ctx *ctx)
 {
-	for (struct sdfu_smp_group *g = ctx->srv->groups; g != NULL; g = g->next) {
-		if (g->group_id == SDFU_SMP_GROUP_IMG) {
-			return g->ctx;
-		}
-	}
-	return NULL;
+	/* The dispatcher passes the group whose handler runs (as for the OS group). */
+	return (ctx->grp != NULL) ? (struct sdfu_img *)ctx->grp->ctx : NULL;
 }
 
 #if SDFU_IMG_ERASE
