@@ -43,7 +43,8 @@ int sim_swap_read_status(struct sim_boot_run_ctx *c, struct sim_swap_status *st)
 int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos);
 /* Move-mode entry for (op, 1-based idx, state). */
 int sim_swap_move_entry(struct sim_boot_run_ctx *c, enum sim_swap_op op, uint32_t idx, uint32_t state);
-/* Write swap_info, image_ok (copied from the secondary), swap_size, magic into the primary. */
+/* Erase the primary trailer sectors, then write swap_info, image_ok (copied from the
+ * secondary), swap_size and magic into the primary. */
 int sim_swap_status_init(struct sim_boot_run_ctx *c, uint8_t swap_type, uint32_t swap_size);
 /* Revert start: make the secondary look like a permanent request (MCUboot fixup_revert). */
 int sim_swap_fixup_revert(struct sim_boot_run_ctx *c, bool at_start, uint8_t swap_type,

@@ -168,7 +168,11 @@ int sim_swap_status_init(struct sim_boot_run_ctx *c, uint8_t swap_type, uint32_t
 {
 	struct sdfu_boot_trailer s;
 	enum sdfu_boot_mode m = c->cfg->mode;
-	int rc = sdfu_boot_trailer_read(c->sec, m, &s);
+	int rc = sim_boot_erase_trailer_sectors(c->pri, m);
+
+	if (rc == SDFU_OK) {
+		rc = sdfu_boot_trailer_read(c->sec, m, &s);
+	}
 
 	if (rc == SDFU_OK && swap_type != SDFU_BOOT_SWAP_NONE) {
 		rc = sdfu_boot_write_swap_info(c->pri, m, swap_type, 0);

@@ -280,10 +280,7 @@ int sim_swap_scratch_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st,
 		}
 		if (k == 1 && st->state == 0) {
 			if (!st->source_primary) {
-				rc = sim_boot_erase_trailer_sectors(c->pri, m);
-				if (rc == SDFU_OK) {
-					rc = sim_swap_status_init(c, swap_type, swap_size);
-				}
+				rc = sim_swap_status_init(c, swap_type, swap_size);
 				if (rc != SDFU_OK) {
 					return rc;
 				}
