@@ -115,12 +115,15 @@ struct sdfu_dfu_cfgchan {
 /**
  * Initialise and subscribe to module_state_event; the boot actions run when
  * `main` reports READY (or on sdfu_dfu_cfgchan_boot()). The update slot is
- * slot[1] in swap/overwrite modes and the inactive slot in direct-XIP.
+ * slot[1] in swap/overwrite modes and the inactive slot in both direct-XIP modes.
+ * A complete, checksum-verified upload requests a test boot of that slot in every
+ * mode but plain direct-XIP (there MCUboot simply boots the higher version).
  * Returns 0 or SDFU_ERR_INVAL (missing dependency or slot). Loop context.
  */
 int sdfu_dfu_cfgchan_init(struct sdfu_dfu_cfgchan *cc, const struct sdfu_dfu_cfgchan_deps *deps);
 /**
- * Boot actions: confirm the running image (not in direct-XIP), claim the lock
+ * Boot actions: confirm the running image (not in plain direct-XIP; direct-XIP
+ * with revert is confirmed like the swap modes), claim the lock
  * (expected to succeed; if another transport already holds it the slot is
  * treated as dirty and no erase starts), then erase the update slot in the
  * background, sector by sector, releasing the lock when clean. Idempotent.
@@ -159,7 +162,7 @@ void sdfu_dfu_cfgchan_sync(struct sdfu_dfu_cfgchan *cc, struct sdfu_dfu_cfgchan_
 bool sdfu_dfu_cfgchan_reboot(struct sdfu_dfu_cfgchan *cc);
 /** The device is in use (HID reports, BLE peer events): postpone the background erase. */
 void sdfu_dfu_cfgchan_device_in_use(struct sdfu_dfu_cfgchan *cc);
-/** Bootloader variant string: "MCUBOOT" or "MCUBOOT+XIP". */
+/** Bootloader variant string: "MCUBOOT+XIP" in plain direct-XIP, else "MCUBOOT" (also revert). */
 const char *sdfu_dfu_cfgchan_variant(const struct sdfu_dfu_cfgchan *cc);
 /** True while the module holds the DFU lock. */
 bool sdfu_dfu_cfgchan_owns_lock(const struct sdfu_dfu_cfgchan *cc);

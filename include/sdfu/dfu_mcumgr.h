@@ -123,7 +123,8 @@ int sdfu_dfu_mcumgr_init(struct sdfu_dfu_mcumgr *m, const struct sdfu_dfu_mcumgr
 
 /**
  * Boot actions, normally run by the `main` READY event: confirm the running
- * image unless the boot mode is direct-XIP (with or without revert), install
+ * image unless the boot mode is plain direct-XIP (direct-XIP with revert is
+ * confirmed, like the swap modes; confirm errors count in stats), install
  * the SMP CMD_RECV hook, log the image version. Idempotent. Never publishes a
  * module state. Loop context.
  */

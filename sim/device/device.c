@@ -121,7 +121,8 @@ static int init_modules(struct device *d)
 {
 	const struct device_opts *o = d->opts;
 	struct device_core *c = &d->core;
-	bool xip = o->mode == SDFU_BOOT_MODE_DIRECT_XIP || o->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT;
+	/* plain direct-XIP only: direct-xip-revert confirms at boot (docs/DFU_MODULE.md) */
+	bool xip = o->mode == SDFU_BOOT_MODE_DIRECT_XIP;
 
 	sdfu_evt_init(&c->bus);
 	sdfu_dfu_lock_init(&c->lock);

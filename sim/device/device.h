@@ -46,7 +46,7 @@ struct device_opts {
 	int log_level;               /**< --log-level 0..4, default 3 */
 	/* DFU modules (docs/DFU_MODULE.md) */
 	bool dfu_module;             /**< --dfu-module on|off, default on */
-	bool confirm_at_boot;        /**< --confirm-at-boot on|off, default on (never in direct-XIP) */
+	bool confirm_at_boot;        /**< --confirm-at-boot on|off, default on (never in plain direct-XIP) */
 	uint32_t dfu_timeout_ms;     /**< --dfu-timeout-ms, default 5000 */
 	bool readonly_unlocked;      /**< --dfu-readonly-unlocked */
 	bool evt_ble_only;           /**< --dfu-evt-ble-only */

@@ -58,7 +58,7 @@ static void usage(FILE *f)
 		"                       [default: on]\n"
 		"  --confirm-at-boot on|off\n"
 		"                       dfu_mcumgr confirms the running image at boot (never in\n"
-		"                       direct-xip modes) [default: on]\n"
+		"                       plain direct-xip) [default: on]\n"
 		"  --no-confirm-at-boot same as --confirm-at-boot off\n"
 		"  --dfu-timeout-ms N   inactivity before dfu_mcumgr releases the lock [default: 5000]\n"
 		"  --dfu-readonly-unlocked\n"
@@ -341,8 +341,9 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 		fprintf(stderr, "smpdfu-device: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (o->mode == SDFU_BOOT_MODE_DIRECT_XIP || o->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT) {
-		o->confirm_at_boot = false; /* MCUboot boots the higher version; never confirm */
+	if (o->mode == SDFU_BOOT_MODE_DIRECT_XIP) {
+		/* MCUboot boots the higher version; never confirm (direct-xip-revert does) */
+		o->confirm_at_boot = false;
 	}
 	if (want_layout) {
 		print_layout(sim_layout_get(o->layout));

@@ -23,10 +23,22 @@ uint32_t sdfu_dfu_cfgchan_crc32(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
+/* Both direct-XIP modes: the update goes to the slot that is not running. */
 static bool is_xip(const struct sdfu_dfu_cfgchan *cc)
 {
-	return cc->d.boot->mode == SDFU_BOOT_MODE_DIRECT_XIP ||
-	       cc->d.boot->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT;
+	return SDFU_BOOT_IS_DIRECT_XIP(cc->d.boot->mode);
+}
+
+/*
+ * Plain direct-XIP only: no upgrade request, no confirmation, variant "MCUBOOT+XIP".
+ * Direct-XIP with revert is handled like the swap modes (nRF Connect SDK dfu.c keys all
+ * three on CONFIG_DESKTOP_CONFIG_CHANNEL_DFU_MCUBOOT_DIRECT_XIP, which defaults to
+ * CONFIG_MCUBOOT_BOOTLOADER_MODE_DIRECT_XIP and so is off in the revert mode): MCUboot
+ * erases a slot without trailer magic, and an image it tried once that nobody confirmed.
+ */
+static bool is_plain_xip(const struct sdfu_dfu_cfgchan *cc)
+{
+	return SDFU_BOOT_MODE_IS(cc->d.boot->mode, SDFU_BOOT_MODE_DIRECT_XIP);
 }
 
 bool sdfu_dfu_cfgchan_owns_lock(const struct sdfu_dfu_cfgchan *cc)
@@ -182,7 +194,8 @@ static void complete(struct sdfu_dfu_cfgchan *cc)
 		terminate(cc);
 		return;
 	}
-	if (!is_xip(cc)) {
+	if (!is_plain_xip(cc)) {
+		/* a test boot; in direct-xip-revert this writes the update slot's magic */
 		rc = sdfu_boot_request_upgrade(cc->slot, cc->d.boot->mode, false);
 		if (rc != SDFU_OK) {
 			SDFU_LOGE("cannot request the upgrade (%d)", rc);
@@ -375,7 +388,7 @@ void sdfu_dfu_cfgchan_device_in_use(struct sdfu_dfu_cfgchan *cc)
 
 const char *sdfu_dfu_cfgchan_variant(const struct sdfu_dfu_cfgchan *cc)
 {
-	return is_xip(cc) ? "MCUBOOT+XIP" : "MCUBOOT";
+	return is_plain_xip(cc) ? "MCUBOOT+XIP" : "MCUBOOT";
 }
 
 void sdfu_dfu_cfgchan_boot(struct sdfu_dfu_cfgchan *cc)
@@ -386,7 +399,7 @@ void sdfu_dfu_cfgchan_boot(struct sdfu_dfu_cfgchan *cc)
 		return;
 	}
 	cc->started = true;
-	if (!is_xip(cc)) {
+	if (!is_plain_xip(cc)) {
 		int rc = sdfu_boot_confirm(boot->slot[boot->active_slot], boot->mode);
 
 		if (rc != SDFU_OK) {

@@ -253,10 +253,14 @@ void sdfu_dfu_mcumgr_start(struct sdfu_dfu_mcumgr *m)
 		return;
 	}
 	m->started = true;
-	/* 1. confirm the running image, except in direct-XIP (MCUboot boots the higher version) */
-	if (boot != NULL && boot->mode != SDFU_BOOT_MODE_DIRECT_XIP &&
-	    boot->mode != SDFU_BOOT_MODE_DIRECT_XIP_REVERT && boot->active_slot <= 1u &&
-	    boot->slot[boot->active_slot] != NULL) {
+	/*
+	 * 1. confirm the running image, except in plain direct-XIP (MCUboot boots the higher
+	 * version and keeps no test state). Direct-XIP with revert is revert-capable like the
+	 * swap modes: an image MCUboot booted once and nobody confirmed is erased at the next
+	 * boot, so it is confirmed here (nRF Connect SDK dfu_mcumgr.c, dfu_backend_init()).
+	 */
+	if (boot != NULL && !SDFU_BOOT_MODE_IS(boot->mode, SDFU_BOOT_MODE_DIRECT_XIP) &&
+	    boot->active_slot <= 1u && boot->slot[boot->active_slot] != NULL) {
 		int rc = sdfu_boot_confirm(boot->slot[boot->active_slot], boot->mode);
 
 		if (rc != SDFU_OK) {

@@ -269,6 +269,41 @@ static void test_transfer_xip_no_upgrade_request(void **state)
 	assert_int_equal(tr.magic, SDFU_BOOT_MAGIC_UNSET);
 }
 
+/*
+ * Direct-XIP with revert (nRF Connect SDK dfu.c with DFU_MCUBOOT_DIRECT_XIP off): the
+ * running slot is confirmed at boot, the variant is plain "MCUBOOT", the update goes to
+ * the inactive slot and a complete upload requests a test boot of it (trailer magic only:
+ * MCUboot sets copy_done when it tries the image and erases it if nobody confirms).
+ */
+static void test_direct_xip_revert(void **state)
+{
+	struct sdfu_boot_trailer tr;
+
+	(void)state;
+	fixture(SDFU_BOOT_MODE_DIRECT_XIP_REVERT, 1, true);
+	assert_ptr_equal(upd(), boot.slot[0]); /* the inactive slot */
+	assert_string_equal(sdfu_dfu_cfgchan_variant(&cc), "MCUBOOT");
+	assert_int_equal(sdfu_boot_trailer_read(boot.slot[1], boot.mode, &tr), 0);
+	assert_int_equal(tr.magic, SDFU_BOOT_MAGIC_GOOD);
+	assert_int_equal(tr.copy_done, SDFU_BOOT_FLAG_SET);
+	assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_SET); /* confirmed at boot */
+	run_erase();
+	assert_true(sdfu_flash_area_is_erased(upd(), 0, upd()->size));
+	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 600, sdfu_dfu_cfgchan_crc32(0, image, 600), 0),
+			 0);
+	transfer(600, 0);
+	assert_int_equal(cc.stats.completions, 1);
+	assert_int_equal(cc.stats.flash_errors, 0);
+	assert_true(sdfu_dfu_lock_is_free(&lock));
+	assert_int_equal(sdfu_boot_trailer_read(upd(), boot.mode, &tr), 0);
+	assert_int_equal(tr.magic, SDFU_BOOT_MAGIC_GOOD);
+	assert_int_equal(tr.copy_done, SDFU_BOOT_FLAG_UNSET);
+	assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_UNSET);
+	/* the running slot keeps its confirmed trailer */
+	assert_int_equal(sdfu_boot_trailer_read(boot.slot[1], boot.mode, &tr), 0);
+	assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_SET);
+}
+
 static void test_checksum_mismatch(void **state)
 {
 	struct sdfu_boot_trailer tr;
@@ -434,6 +469,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_boot_direct_xip, teardown),
 		cmocka_unit_test_teardown(test_transfer_complete_swap, teardown),
 		cmocka_unit_test_teardown(test_transfer_xip_no_upgrade_request, teardown),
+		cmocka_unit_test_teardown(test_direct_xip_revert, teardown),
 		cmocka_unit_test_teardown(test_checksum_mismatch, teardown),
 		cmocka_unit_test_teardown(test_timeout_and_resume, teardown),
 		cmocka_unit_test_teardown(test_other_owner_blocks, teardown),

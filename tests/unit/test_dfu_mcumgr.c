@@ -293,22 +293,52 @@ static void test_boot_confirms_and_installs_hook(void **state)
 	assert_int_equal(states_main + states_other, 3);
 }
 
-/* 12.2: direct-XIP (with or without revert) never confirms at boot. */
+/* 12.2: plain direct-XIP never confirms at boot (MCUboot boots the higher version). */
 static void test_boot_direct_xip_no_confirm(void **state)
 {
-	static const enum sdfu_boot_mode modes[] = {SDFU_BOOT_MODE_DIRECT_XIP,
-						    SDFU_BOOT_MODE_DIRECT_XIP_REVERT};
+	struct sdfu_boot_trailer tr;
 
 	(void)state;
-	for (unsigned i = 0; i < 2; i++) {
+	fixture(F_STD, SDFU_BOOT_MODE_DIRECT_XIP, true);
+	assert_int_equal(sdfu_boot_trailer_read(boot.slot[0], boot.mode, &tr), 0);
+	assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_UNSET);
+	assert_int_equal(tr.copy_done, SDFU_BOOT_FLAG_UNSET);
+	assert_int_equal(m.stats.confirm_errors, 0);
+	assert_ptr_equal(srv.cbs, &m.cb_recv); /* hook installed all the same */
+}
+
+/*
+ * Direct-XIP with revert is revert-capable (nRF Connect SDK dfu_mcumgr.c skips the
+ * confirmation only for CONFIG_MCUBOOT_BOOTLOADER_MODE_DIRECT_XIP): the running slot,
+ * whichever it is, gets copy_done and image_ok, so MCUboot keeps booting it.
+ */
+static void test_boot_direct_xip_revert_confirms(void **state)
+{
+	for (uint8_t active = 0; active < 2; active++) {
 		struct sdfu_boot_trailer tr;
 
-		fixture(F_STD, modes[i], true);
-		assert_int_equal(sdfu_boot_trailer_read(boot.slot[0], boot.mode, &tr), 0);
+		(void)state;
+		fixture(F_STD, SDFU_BOOT_MODE_DIRECT_XIP_REVERT, false);
+		boot.active_slot = active;
+		if (active == 1) {
+			/* MCUboot tried slot 1 once: magic and copy_done set, image_ok not */
+			assert_int_equal(sdfu_boot_write_magic(boot.slot[1], boot.mode), 0);
+			assert_int_equal(sdfu_boot_write_copy_done(boot.slot[1], boot.mode), 0);
+		}
+		assert_int_equal(sdfu_module_set_state(&bus, &sdfu_module_main,
+						       SDFU_MODULE_STATE_READY), 0);
+		loop_once();
+		assert_true(m.started);
+		assert_int_equal(m.stats.confirm_errors, 0);
+		assert_int_equal(sdfu_boot_trailer_read(boot.slot[active], boot.mode, &tr), 0);
+		assert_int_equal(tr.magic, SDFU_BOOT_MAGIC_GOOD);
+		assert_int_equal(tr.copy_done, SDFU_BOOT_FLAG_SET);
+		assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_SET);
+		/* the other slot is left alone */
+		assert_int_equal(sdfu_boot_trailer_read(boot.slot[active ^ 1u], boot.mode, &tr), 0);
 		assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_UNSET);
-		assert_int_equal(tr.copy_done, SDFU_BOOT_FLAG_UNSET);
-		assert_ptr_equal(srv.cbs, &m.cb_recv); /* hook installed all the same */
-		if (i == 0) {
+		assert_ptr_equal(srv.cbs, &m.cb_recv);
+		if (active == 0) {
 			teardown(NULL);
 		}
 	}
@@ -786,6 +816,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_boot_confirms_and_installs_hook, teardown),
 		cmocka_unit_test_teardown(test_boot_direct_xip_no_confirm, teardown),
+		cmocka_unit_test_teardown(test_boot_direct_xip_revert_confirms, teardown),
 		cmocka_unit_test_teardown(test_boot_version_from_header, teardown),
 		cmocka_unit_test_teardown(test_non_dfu_commands_untouched, teardown),
 		cmocka_unit_test_teardown(test_every_image_id_and_reset_are_dfu, teardown),
