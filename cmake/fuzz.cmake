@@ -37,7 +37,7 @@ add_library(fz_host STATIC
   ${CMAKE_SOURCE_DIR}/sim/flash/sim_flash.c
   ${CMAKE_SOURCE_DIR}/tests/support/fake_port.c)
 target_include_directories(fz_host PUBLIC ${CMAKE_SOURCE_DIR}/sim ${CMAKE_SOURCE_DIR}/tests/support)
-target_link_libraries(fz_host PUBLIC fz_smpdfu ${MBEDCRYPTO_LIB})
+target_link_libraries(fz_host PUBLIC fz_smpdfu ${MBEDCRYPTO_LIB} ${SODIUM_LIB})
 target_compile_options(fz_host PRIVATE ${SDFU_FUZZ_CFLAGS} ${SDFU_HOST_WARNINGS})
 target_compile_definitions(fz_host PRIVATE _GNU_SOURCE)
 

@@ -10,7 +10,7 @@ log() { echo "setup: $*" >&2; }
 
 # ---- Debian packages ---------------------------------------------------------
 APT_PKGS="cmake ninja-build gcc libcmocka-dev libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
- clang libclang-rt-14-dev libudev-dev pkg-config valgrind python3-venv"
+ clang libclang-rt-14-dev libudev-dev pkg-config valgrind python3-venv libsodium-dev"
 missing=""
 for p in $APT_PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

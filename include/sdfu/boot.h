@@ -93,7 +93,8 @@ struct sdfu_boot_keys {
  * SDFU_ERR_VERIFY (hash or signature mismatch), SDFU_ERR_IO.
  * With keys: signatures by unknown keys, of another algorithm, or placed before
  * the hash TLV are ignored; one good signature suffices; an algorithm the crypto
- * port lacks (Ed25519 on Mbed TLS 2.28) never verifies. `keys` may be NULL and
+ * port lacks never verifies (the host port has ECDSA P-256, RSA-2048-PSS, and Ed25519
+ * through libsodium: signature over the 32-byte hash, as imgtool signs by default). `keys` may be NULL and
  * `info` may be NULL. Uses ~450 bytes of stack; reads the slot in 128-byte chunks.
  */
 int sdfu_image_validate(const struct sdfu_flash_area *fa, const struct sdfu_boot_keys *keys,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Crypto port: SHA-256, signature verification and base64, provided by the port (Mbed TLS on the host). */
+/* Crypto port: SHA-256, signature verification and base64, provided by the port (Mbed TLS + libsodium on the host). */
 #ifndef SDFU_CRYPTO_H
 #define SDFU_CRYPTO_H
 
@@ -37,10 +37,13 @@ enum sdfu_sig_alg {
 
 /**
  * Verify `sig` over `hash` (32 bytes) with the public key `key` in the DER form
- * imgtool embeds (SubjectPublicKeyInfo for EC, PKCS#1 RSAPublicKey for RSA).
+ * imgtool embeds (SubjectPublicKeyInfo for EC and Ed25519, PKCS#1 RSAPublicKey for
+ * RSA). Ed25519 signs the 32-byte hash itself as its message (imgtool's default,
+ * not "pure"), and its signature is exactly 64 bytes.
  * Returns 0 when valid, SDFU_ERR_VERIFY when the signature does not match,
  * SDFU_ERR_INVAL on a malformed key or signature, SDFU_ERR_NOTSUP when the port
- * lacks the algorithm.
+ * lacks the algorithm, SDFU_ERR_IO when the crypto library cannot start.
+ * The host port uses Mbed TLS (ECDSA, RSA) and libsodium (Ed25519).
  */
 int sdfu_sig_verify(enum sdfu_sig_alg alg, const uint8_t *key, size_t key_len,
 		    const uint8_t *hash, size_t hash_len, const uint8_t *sig, size_t sig_len);

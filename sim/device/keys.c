@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* smpdfu-device --key: load a PEM/DER key and keep the public part in the form imgtool embeds. */
+/* smpdfu-device --key: load a PEM/DER key (ECDSA, RSA, Ed25519) and keep the public part as imgtool embeds it. */
 #include <stdio.h>
 #include <string.h>
 
 #include <mbedtls/pk.h>
+#include <sodium.h>
 
 #include "device.h"
 #include "sdfu/crypto.h"
@@ -11,8 +12,17 @@
 
 #define SDFU_LOG_MODULE "device"
 
-/* OID 1.3.101.112 (Ed25519) as DER bytes, found inside a SubjectPublicKeyInfo. */
-static const uint8_t oid_ed25519[] = {0x06, 0x03, 0x2B, 0x65, 0x70};
+/*
+ * Ed25519 keys (RFC 8410), which Mbed TLS 2.28 cannot parse: the public key as the
+ * 44-byte SubjectPublicKeyInfo imgtool embeds (12-byte prefix + 32-byte key), or the
+ * private key as PKCS#8 `imgtool keygen -t ed25519` writes (16-byte prefix + 32-byte seed;
+ * version 0, or 1 with the optional public key after the seed).
+ */
+static const uint8_t ed_spki_prefix[12] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+					   0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+/* after SEQUENCE(len) INTEGER(version): AlgorithmIdentifier{Ed25519}, OCTET STRING{OCTET STRING(32)} */
+static const uint8_t ed_pkcs8_alg_seed[11] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
+					      0x70, 0x04, 0x22, 0x04, 0x20};
 
 static size_t read_file(const char *path, uint8_t *buf, size_t size)
 {
@@ -28,43 +38,80 @@ static size_t read_file(const char *path, uint8_t *buf, size_t size)
 	return n;
 }
 
-/* Ed25519 SubjectPublicKeyInfo (PEM "PUBLIC KEY" or DER); Mbed TLS 2.28 cannot parse it. */
-static int load_ed25519(const uint8_t *raw, size_t n, struct device_key *k)
+/* Base64 body of the first PEM block (any label) into `der`. 0 or -1. */
+static int pem_body(const char *text, uint8_t *der, size_t size, size_t *olen)
 {
-	static const char begin[] = "-----BEGIN PUBLIC KEY-----";
-	static const char end[] = "-----END PUBLIC KEY-----";
-	const char *b = strstr((const char *)raw, begin);
-	size_t olen = 0;
+	static const char end_tag[] = "-----END ";
+	const char *b = strstr(text, "-----BEGIN ");
+	const char *e;
+	uint8_t b64[4096];
+	size_t t = 0;
 
-	if (b != NULL) {
-		const char *e = strstr(b, end);
-		uint8_t text[1024];
-		size_t t = 0;
-		const char *p;
-
-		if (e == NULL) {
+	if (b == NULL || (b = strstr(b + 11, "-----")) == NULL) {
+		return -1;
+	}
+	e = strstr(b, end_tag);
+	if (e == NULL) {
+		return -1;
+	}
+	for (const char *p = b + 5; p < e; p++) {
+		if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t') {
+			continue;
+		}
+		if (t == sizeof(b64)) {
 			return -1;
 		}
-		for (p = b + sizeof(begin) - 1; p < e && t < sizeof(text); p++) {
-			if (*p != '\n' && *p != '\r' && *p != ' ') {
-				text[t++] = (uint8_t)*p;
-			}
-		}
-		if (sdfu_base64_decode(k->der, sizeof(k->der), &olen, text, t) != 0) {
+		b64[t++] = (uint8_t)*p;
+	}
+	return sdfu_base64_decode(der, size, olen, b64, t) == 0 ? 0 : -1;
+}
+
+/* An Ed25519 public (SPKI) or private (PKCS#8) key, PEM or DER, to the SPKI in `k`. 0 or -1. */
+static int load_ed25519(const uint8_t *raw, size_t n, struct device_key *k)
+{
+	uint8_t der[256];
+	size_t len = 0;
+
+	if (strstr((const char *)raw, "-----BEGIN ") != NULL) {
+		if (pem_body((const char *)raw, der, sizeof(der), &len) != 0) {
 			return -1;
 		}
 	} else {
-		if (n > sizeof(k->der)) {
+		if (n > sizeof(der)) {
 			return -1;
 		}
-		memcpy(k->der, raw, n);
-		olen = n;
+		memcpy(der, raw, n);
+		len = n;
 	}
-	if (olen < 44 || memmem(k->der, olen, oid_ed25519, sizeof(oid_ed25519)) == NULL) {
-		return -1;
+	if (len == sizeof(ed_spki_prefix) + crypto_sign_PUBLICKEYBYTES &&
+	    memcmp(der, ed_spki_prefix, sizeof(ed_spki_prefix)) == 0) {
+		memcpy(k->der, der, len);
+		k->der_len = len;
+		return 0;
 	}
-	k->der_len = olen;
-	return 0;
+	/* PKCS#8: 30 LL 02 01 0V <alg+seed wrapper> <32-byte seed> [attributes, public key] */
+	if (len >= 16u + crypto_sign_SEEDBYTES && der[0] == 0x30 && der[1] == len - 2u &&
+	    der[2] == 0x02 && der[3] == 0x01 && der[4] <= 1u &&
+	    memcmp(&der[5], ed_pkcs8_alg_seed, sizeof(ed_pkcs8_alg_seed)) == 0) {
+		uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+		uint8_t sk[crypto_sign_SECRETKEYBYTES];
+		int rc;
+
+		if (sodium_init() < 0) {
+			return -1;
+		}
+		rc = crypto_sign_seed_keypair(pk, sk, &der[16]);
+		sodium_memzero(sk, sizeof(sk));
+		sodium_memzero(der, sizeof(der));
+		if (rc != 0) {
+			return -1;
+		}
+		memcpy(k->der, ed_spki_prefix, sizeof(ed_spki_prefix));
+		memcpy(k->der + sizeof(ed_spki_prefix), pk, sizeof(pk));
+		k->der_len = sizeof(ed_spki_prefix) + sizeof(pk);
+		return 0;
+	}
+	return -1;
 }
 
 int device_key_load(const char *path, struct device_key *k, struct sdfu_boot_key *out)
@@ -96,8 +143,9 @@ int device_key_load(const char *path, struct device_key *k, struct sdfu_boot_key
 			SDFU_LOGI("key %s: ed25519 (%zu bytes)", path, k->der_len);
 			return 0;
 		}
-		SDFU_LOGE("key %s: not a usable PEM/DER key (-0x%04x); for Ed25519 pass the public "
-			  "key (imgtool getpub --encoding pem)", path, (unsigned)-rc);
+		SDFU_LOGE("key %s: not a usable PEM/DER key (-0x%04x): expected an unencrypted "
+			  "ECDSA P-256, RSA or Ed25519 key, private or public", path,
+			  (unsigned)-rc);
 		return -1;
 	}
 	if (mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECKEY)) {

@@ -190,20 +190,102 @@ static void test_pubkey_full_and_protected(void **state)
 	free(prot);
 }
 
-static void test_ed25519_notsup(void **state)
+/*
+ * Ed25519 images as imgtool 2.5 signs them (`keygen -t ed25519`, default non-pure signing):
+ * SHA256 TLV, KEYHASH (or PUBKEY) of the 44-byte SubjectPublicKeyInfo, and a 64-byte
+ * ED25519 TLV (0x24) over the 32-byte image hash -- verified through the crypto port
+ * (libsodium on the host), as MCUboot's image_ed25519.c does.
+ */
+static void test_ed25519(void **state)
 {
-	struct key ed;
-	size_t len;
-	uint8_t *img;
+	struct key ed_a, ed_b;
+	struct sdfu_image_info info;
+	size_t len, flen;
+	uint8_t *img, *full, *bad;
+	struct sdfu_boot_key mixed[2];
 
 	(void)state;
-	load_key(&ed, IB_KEY_ED, "a", SDFU_SIG_ED25519);
+	load_key(&ed_a, IB_KEY_ED, "a", SDFU_SIG_ED25519);
+	load_key(&ed_b, IB_KEY_ED, "b", SDFU_SIG_ED25519);
+	assert_int_equal(ed_a.len, 44); /* SPKI: 12-byte prefix + 32-byte key */
 	img = make(ib_key(IB_KEY_ED, "a"), "1.0.0", 700, false, NULL, &len);
-	/* Mbed TLS 2.28 has no Ed25519: a trusted Ed25519 key can never validate */
-	assert_int_equal(validate_with(img, len, &ed.k, 1, NULL), SDFU_ERR_VERIFY);
+	full = make(ib_key(IB_KEY_ED, "a"), "1.0.1", 701, true, NULL, &flen);
+	/* the signature TLV is the last one: type 0x24, 64 bytes */
+	assert_int_equal(img[len - 68], SDFU_TLV_ED25519);
+	assert_int_equal(img[len - 66] | (img[len - 65] << 8), 64);
+
+	/* good: trusted key (KEYHASH and PUBKEY forms), among others, and without keys */
+	assert_int_equal(validate_with(img, len, &ed_a.k, 1, &info), 0);
+	assert_int_equal(info.hdr.ver.major, 1);
+	assert_int_equal(validate_with(full, flen, &ed_a.k, 1, NULL), 0);
+	mixed[0] = ec_a.k;
+	mixed[1] = ed_a.k;
+	assert_int_equal(validate_with(img, len, mixed, 2, NULL), 0);
 	assert_int_equal(validate_with(img, len, NULL, 0, NULL), 0);
+
+	/* wrong key: an untrusted Ed25519 key, or only an ECDSA key */
+	assert_int_equal(validate_with(img, len, &ed_b.k, 1, NULL), SDFU_ERR_VERIFY);
+	assert_int_equal(validate_with(full, flen, &ed_b.k, 1, NULL), SDFU_ERR_VERIFY);
+	assert_int_equal(validate_with(img, len, &ec_a.k, 1, NULL), SDFU_ERR_VERIFY);
+	/* a trusted key of another algorithm with the same bytes is not used for Ed25519 */
+	mixed[0] = ed_a.k;
+	mixed[0].alg = SDFU_SIG_ECDSA_P256;
+	assert_int_equal(validate_with(img, len, mixed, 1, NULL), SDFU_ERR_VERIFY);
+
+	bad = malloc(len);
+	assert_non_null(bad);
+	/* payload byte flipped: the hash no longer matches */
+	memcpy(bad, img, len);
+	bad[0x200 + 350] ^= 0x40;
+	assert_int_equal(validate_with(bad, len, &ed_a.k, 1, NULL), SDFU_ERR_VERIFY);
+	/* signature byte flipped (first and last): the hash matches, the signature does not */
+	memcpy(bad, img, len);
+	bad[len - 64] ^= 0x01;
+	assert_int_equal(validate_with(bad, len, &ed_a.k, 1, NULL), SDFU_ERR_VERIFY);
+	memcpy(bad, img, len);
+	bad[len - 1] ^= 0x80;
+	assert_int_equal(validate_with(bad, len, &ed_a.k, 1, NULL), SDFU_ERR_VERIFY);
+	free(bad);
 	free(img);
-	free(ed.der);
+	free(full);
+	free(ed_a.der);
+	free(ed_b.der);
+}
+
+/* The port's Ed25519 against RFC 8032 section 7.1 TEST 2, and malformed keys/signatures. */
+static void test_ed25519_port(void **state)
+{
+	static const uint8_t spki[44] = {
+		0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+		0x3d, 0x40, 0x17, 0xc3, 0xe8, 0x43, 0x89, 0x5a, 0x92, 0xb7, 0x0a, 0xa7,
+		0x4d, 0x1b, 0x7e, 0xbc, 0x9c, 0x98, 0x2c, 0xcf, 0x2e, 0xc4, 0x96, 0x8c,
+		0xc0, 0xcd, 0x55, 0xf1, 0x2a, 0xf4, 0x66, 0x0c};
+	static const uint8_t sig[64] = {
+		0x92, 0xa0, 0x09, 0xa9, 0xf0, 0xd4, 0xca, 0xb8, 0x72, 0x0e, 0x82, 0x0b, 0x5f,
+		0x64, 0x25, 0x40, 0xa2, 0xb2, 0x7b, 0x54, 0x16, 0x50, 0x3f, 0x8f, 0xb3, 0x76,
+		0x22, 0x23, 0xeb, 0xdb, 0x69, 0xda, 0x08, 0x5a, 0xc1, 0xe4, 0x3e, 0x15, 0x99,
+		0x6e, 0x45, 0x8f, 0x36, 0x13, 0xd0, 0xf1, 0x1d, 0x8c, 0x38, 0x7b, 0x2e, 0xae,
+		0xb4, 0x30, 0x2a, 0xee, 0xb0, 0x0d, 0x29, 0x16, 0x12, 0xbb, 0x0c, 0x00};
+	const uint8_t msg[1] = {0x72};
+	const uint8_t other[1] = {0x73};
+	uint8_t k2[44];
+
+	(void)state;
+	assert_int_equal(sdfu_sig_verify(SDFU_SIG_ED25519, spki, 44, msg, 1, sig, 64), 0);
+	assert_int_equal(sdfu_sig_verify(SDFU_SIG_ED25519, spki, 44, other, 1, sig, 64),
+			 SDFU_ERR_VERIFY);
+	/* signature of the wrong length, key not an Ed25519 SPKI */
+	assert_int_equal(sdfu_sig_verify(SDFU_SIG_ED25519, spki, 44, msg, 1, sig, 63),
+			 SDFU_ERR_INVAL);
+	assert_int_equal(sdfu_sig_verify(SDFU_SIG_ED25519, spki, 43, msg, 1, sig, 64),
+			 SDFU_ERR_INVAL);
+	memcpy(k2, spki, sizeof(k2));
+	k2[8] = 0x71; /* OID 1.3.101.113 (Ed448) */
+	assert_int_equal(sdfu_sig_verify(SDFU_SIG_ED25519, k2, 44, msg, 1, sig, 64),
+			 SDFU_ERR_INVAL);
+	/* an ECDSA key handed over as Ed25519 */
+	assert_int_equal(sdfu_sig_verify(SDFU_SIG_ED25519, ec_a.der, ec_a.len, msg, 1, sig, 64),
+			 SDFU_ERR_INVAL);
 }
 
 static void test_malformed(void **state)
@@ -395,7 +477,8 @@ int main(void)
 		cmocka_unit_test(test_unsigned_image),
 		cmocka_unit_test(test_signed_images),
 		cmocka_unit_test(test_pubkey_full_and_protected),
-		cmocka_unit_test(test_ed25519_notsup),
+		cmocka_unit_test(test_ed25519),
+		cmocka_unit_test(test_ed25519_port),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_random_corruption),
 	};
