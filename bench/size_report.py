@@ -60,7 +60,7 @@ MODULES = [  # (key, label, predicate on a source path relative to ROOT)
     ("evt", "event bus (src/evt/evt.c)", lambda p: p == "src/evt/evt.c"),
     ("lock", "DFU lock", lambda p: p == "src/dfu/dfu_lock.c"),
     ("dfu_mcumgr", "DFU module (dfu_mcumgr)", lambda p: p == "src/dfu/dfu_mcumgr.c"),
-    ("dfu_cfgchan", "config-channel DFU", lambda p: p == "src/dfu/dfu_cfgchan.c"),
+    ("dfu_cfgchan", "config-channel DFU", lambda p: p in ("src/dfu/dfu_cfgchan.c", "src/util/crc32.c")),
     ("ble_latency", "BLE latency", lambda p: p == "src/dfu/ble_latency.c"),
     ("zcbor", "zcbor", lambda p: "zcbor" in p),
     ("port", "Cortex-M port (port/cortex-m)", lambda p: p.startswith("port/cortex-m/")),

@@ -28,13 +28,13 @@ esac
 
 # The measured configuration must still serve smp_svr's command set: build the core with
 # bench/size_config.h for the host and run bench/size_cmdset_check.c (needs a host cc,
-# cmocka and Mbed TLS, as the unit tests; skipped with a note when they are missing).
+# cmocka, Mbed TLS and libsodium, as the unit tests; skipped with a note when they are missing).
 CC_HOST=${CC:-cc}
 OUT="$ROOT/build/size-check/host-cmdset"
 if command -v "$CC_HOST" >/dev/null 2>&1 &&
    printf '#include <cmocka.h>\n' | "$CC_HOST" -E -x c - -include stdarg.h -include stddef.h \
      -include setjmp.h -include stdint.h >/dev/null 2>&1 &&
-   printf 'int main(void){return 0;}\n' | "$CC_HOST" -x c - -lmbedcrypto -lcmocka -o /dev/null \
+   printf 'int main(void){return 0;}\n' | "$CC_HOST" -x c - -lmbedcrypto -lsodium -lcmocka -o /dev/null \
      >/dev/null 2>&1; then
   ZDIR=$("$PY" -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("zcbor").origin))' 2>/dev/null || true)
   if [ -z "$ZDIR" ] || [ ! -f "$ZDIR/src/zcbor_decode.c" ]; then
@@ -49,7 +49,7 @@ if command -v "$CC_HOST" >/dev/null 2>&1 &&
       "$ZDIR/src/zcbor_encode.c" -Wno-unused-but-set-variable \
       "$ROOT/tests/support/fake_port.c" "$ROOT/tests/support/smp_test.c" \
       "$ROOT/port/posix/crypto_mbedtls.c" "$ROOT/bench/size_cmdset_check.c" \
-      -lcmocka -lmbedcrypto -o "$OUT"; then
+      -lcmocka -lmbedcrypto -lsodium -o "$OUT"; then
     echo "check-size-budget: host build of the size configuration failed" >&2
     exit 2
   fi

@@ -109,6 +109,7 @@ struct sdfu_dfu_cfgchan {
 	uint32_t erase_off;
 	uint16_t buf_len;
 	uint8_t buf[SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE];
+	struct sdfu_flash_stream stream; /**< writes the staging buffer (opened by start) */
 	struct sdfu_dfu_cfgchan_stats stats;
 };
 
@@ -134,7 +135,7 @@ void sdfu_dfu_cfgchan_deinit(struct sdfu_dfu_cfgchan *cc);
 
 /**
  * start: begin (offset 0) or resume (offset = stored offset, same length and
- * checksum) a transfer of `length` bytes whose CRC-32 is `csum`.
+ * checksum) a transfer of `length` bytes whose CRC-32 (sdfu_crc32(), crc32.h) is `csum`.
  * Returns 0; SDFU_ERR_ACCES (another transport holds the lock; ignored);
  * SDFU_ERR_BUSY (the slot must be cleaned first: an erase was scheduled or is
  * running; retry when sync no longer reports CLEANING); SDFU_ERR_INVAL (bad
@@ -166,8 +167,5 @@ void sdfu_dfu_cfgchan_device_in_use(struct sdfu_dfu_cfgchan *cc);
 const char *sdfu_dfu_cfgchan_variant(const struct sdfu_dfu_cfgchan *cc);
 /** True while the module holds the DFU lock. */
 bool sdfu_dfu_cfgchan_owns_lock(const struct sdfu_dfu_cfgchan *cc);
-
-/** CRC-32 (IEEE 802.3, reflected, init and xorout 0xFFFFFFFF): the image checksum. */
-uint32_t sdfu_dfu_cfgchan_crc32(uint32_t crc, const void *data, size_t len);
 
 #endif /* SDFU_DFU_CFGCHAN_H */

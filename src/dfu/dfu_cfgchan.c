@@ -4,24 +4,11 @@
 
 #include <string.h>
 
+#include "sdfu/crc32.h"
 #include "sdfu/err.h"
 #include "sdfu/port.h"
 
 #define SDFU_LOG_MODULE "dfu_cfgchan"
-
-uint32_t sdfu_dfu_cfgchan_crc32(uint32_t crc, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	crc = ~crc;
-	for (size_t i = 0; i < len; i++) {
-		crc ^= p[i];
-		for (int b = 0; b < 8; b++) {
-			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-		}
-	}
-	return ~crc;
-}
 
 /* Both direct-XIP modes: the update goes to the slot that is not running. */
 static bool is_xip(const struct sdfu_dfu_cfgchan *cc)
@@ -174,7 +161,7 @@ static int slot_crc(struct sdfu_dfu_cfgchan *cc, uint32_t *crc)
 		if (rc != SDFU_OK) {
 			return rc;
 		}
-		*crc = sdfu_dfu_cfgchan_crc32(*crc, chunk, n);
+		*crc = sdfu_crc32(*crc, chunk, n);
 		off += (uint32_t)n;
 	}
 	return SDFU_OK;
@@ -207,24 +194,36 @@ static void complete(struct sdfu_dfu_cfgchan *cc)
 	terminate(cc);
 }
 
+/*
+ * Open the image stream at the stored offset (0, or a resume point: a multiple of the
+ * staging buffer, so write-aligned). The slot was erased by the background erase, so
+ * the stream is told not to erase again; it stops at the announced length.
+ */
+static int open_stream(struct sdfu_dfu_cfgchan *cc)
+{
+	int rc = sdfu_flash_stream_init(&cc->stream, cc->slot, cc->offset);
+
+	if (rc == SDFU_OK) {
+		cc->stream.erased_end = cc->slot->size;
+		cc->stream.limit = cc->img_length;
+	}
+	return rc;
+}
+
 static void store_fn(struct sdfu_timer *t)
 {
 	struct sdfu_dfu_cfgchan *cc = t->ctx;
-	uint16_t align = sdfu_flash_area_align(cc->slot);
-	uint32_t len = cc->buf_len;
+	bool last;
 	int rc;
 
 	if (!cc->storing) {
 		return;
 	}
-	/* Only the last block can be partial: pad it with the erased value. */
-	if (align > 1u && (len % align) != 0u) {
-		uint32_t padded = (len + align - 1u) & ~(uint32_t)(align - 1u);
-
-		memset(&cc->buf[len], sdfu_flash_area_erased_val(cc->slot), padded - len);
-		len = padded;
-	}
-	rc = sdfu_flash_area_write(cc->slot, cc->offset, cc->buf, len);
+	/* The one write path: the stream writer (the last block is padded with the erased value). */
+	last = cc->offset + cc->buf_len == cc->img_length;
+	rc = sdfu_flash_stream_offset(&cc->stream) == cc->offset
+		     ? sdfu_flash_stream_write(&cc->stream, cc->buf, cc->buf_len, last)
+		     : SDFU_ERR_BADSTATE;
 	cc->storing = false;
 	if (rc != SDFU_OK) {
 		SDFU_LOGE("store at 0x%x failed (%d)", (unsigned)cc->offset, rc);
@@ -310,6 +309,12 @@ int sdfu_dfu_cfgchan_start(struct sdfu_dfu_cfgchan *cc, uint32_t length, uint32_
 		cc->img_csum = csum;
 		cc->offset = 0;
 		cc->buf_len = 0;
+	}
+	if (open_stream(cc) != SDFU_OK) {
+		/* cannot happen: the offset is buffer-aligned and inside the slot */
+		SDFU_LOGE("cannot open the image stream at %u", (unsigned)offset);
+		release_if_idle(cc);
+		return SDFU_ERR_INVAL;
 	}
 	cc->active = true;
 	sdfu_timer_start(cc->d.timers, &cc->timeout, SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);

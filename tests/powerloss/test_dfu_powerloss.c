@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Power loss at every flash operation of whole DFU flows: SMP upload, test, swap, confirm, revert, erase, config channel. */
 #include "pl_device.h"
+#include "sdfu/crc32.h"
 
 /*
  * A scenario is a client goal driven against the simulated device (pl_device.h) from a
@@ -202,7 +203,7 @@ static void reset_device(void)
 /* One config-channel transfer of the new image, then the reboot request. */
 static void cc_step(void)
 {
-	uint32_t crc = sdfu_dfu_cfgchan_crc32(0, img_new.buf, img_new.len);
+	uint32_t crc = sdfu_crc32(0, img_new.buf, img_new.len);
 	unsigned done0 = dev.cc.stats.completions;
 	int rc;
 

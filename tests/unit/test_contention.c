@@ -6,6 +6,7 @@
 
 #include "boot/sim_boot.h"
 #include "test_loop.h"
+#include "sdfu/crc32.h"
 #include "sdfu/dfu_cfgchan.h"
 #include "sdfu/dfu_lock.h"
 #include "sdfu/dfu_mcumgr.h"
@@ -334,7 +335,7 @@ static void step_cc(void)
 	const struct sdfu_dfu_lock_owner *before_owner = sdfu_dfu_lock_owner_get(&lock);
 	/* a host tool mid-transfer mostly sends data */
 	uint32_t k = cc.active && rnd(4) != 0 ? 60 : rnd(100);
-	uint32_t crc = sdfu_dfu_cfgchan_crc32(0, other.buf, other.len);
+	uint32_t crc = sdfu_crc32(0, other.buf, other.len);
 
 	if (k < 35) {
 		struct sdfu_dfu_cfgchan_sync s;

@@ -11,6 +11,7 @@
 #include "test_loop.h"
 #include "flash/sim_flash.h"
 #include "sdfu/boot.h"
+#include "sdfu/crc32.h"
 #include "sdfu/dfu_cfgchan.h"
 #include "sdfu/dfu_lock.h"
 #include "sdfu/err.h"
@@ -162,15 +163,6 @@ static void transfer(uint32_t len, uint32_t from)
 	}
 }
 
-static void test_crc32(void **state)
-{
-	(void)state;
-	assert_int_equal(sdfu_dfu_cfgchan_crc32(0, "123456789", 9), 0xCBF43926u);
-	/* chaining */
-	assert_int_equal(sdfu_dfu_cfgchan_crc32(sdfu_dfu_cfgchan_crc32(0, "1234", 4), "56789", 5),
-			 0xCBF43926u);
-}
-
 /* Boot: confirm (swap), claim, background erase sector by sector, release when clean. */
 static void test_boot_erase(void **state)
 {
@@ -223,7 +215,7 @@ static void test_transfer_complete_swap(void **state)
 	(void)state;
 	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
 	run_erase();
-	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, sdfu_dfu_cfgchan_crc32(0, image, len), 0),
+	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, sdfu_crc32(0, image, len), 0),
 			 0);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc));
 	assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_ACTIVE_CONFIG_CHANNEL);
@@ -247,7 +239,7 @@ static void test_transfer_complete_swap(void **state)
 		assert_int_equal(sy.state, SDFU_DFU_CFGCHAN_INACTIVE);
 		assert_int_equal(sy.offset, len);
 		assert_int_equal(sy.img_length, len);
-		assert_int_equal(sy.img_csum, sdfu_dfu_cfgchan_crc32(0, image, len));
+		assert_int_equal(sy.img_csum, sdfu_crc32(0, image, len));
 	}
 	/* data after the end is refused */
 	assert_int_equal(sdfu_dfu_cfgchan_data(&cc, image, 1), SDFU_ERR_BADSTATE);
@@ -261,7 +253,7 @@ static void test_transfer_xip_no_upgrade_request(void **state)
 	(void)state;
 	fixture(SDFU_BOOT_MODE_DIRECT_XIP, 0, true);
 	run_erase();
-	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 600, sdfu_dfu_cfgchan_crc32(0, image, 600), 0),
+	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 600, sdfu_crc32(0, image, 600), 0),
 			 0);
 	transfer(600, 0);
 	assert_int_equal(cc.stats.completions, 1);
@@ -289,7 +281,7 @@ static void test_direct_xip_revert(void **state)
 	assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_SET); /* confirmed at boot */
 	run_erase();
 	assert_true(sdfu_flash_area_is_erased(upd(), 0, upd()->size));
-	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 600, sdfu_dfu_cfgchan_crc32(0, image, 600), 0),
+	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 600, sdfu_crc32(0, image, 600), 0),
 			 0);
 	transfer(600, 0);
 	assert_int_equal(cc.stats.completions, 1);
@@ -302,6 +294,43 @@ static void test_direct_xip_revert(void **state)
 	/* the running slot keeps its confirmed trailer */
 	assert_int_equal(sdfu_boot_trailer_read(boot.slot[1], boot.mode, &tr), 0);
 	assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_SET);
+}
+
+/*
+ * Stores go through the image stream writer (one write path with the SMP upload): the
+ * background erase already cleaned the slot, so storing erases nothing more; the last
+ * partial block is padded with the erased value; a failed store resets the progress.
+ */
+static void test_store_through_stream(void **state)
+{
+	const uint32_t len = 1023; /* two buffers, the second partial and unaligned */
+	uint8_t rd[1024];
+
+	(void)state;
+	fixture(SDFU_BOOT_MODE_SWAP_MOVE, 0, true);
+	run_erase();
+	sim_flash_stats_reset(&fl);
+	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, sdfu_crc32(0, image, len), 0), 0);
+	transfer(len, 0);
+	assert_int_equal(cc.stats.completions, 1);
+	assert_int_equal(cc.stats.stores, 2);
+	assert_int_equal(fl.stats.erases, 0); /* the stream does not erase again */
+	assert_int_equal(fl.stats.violations, 0);
+	assert_int_equal(sdfu_flash_area_read(upd(), 0, rd, sizeof(rd)), 0);
+	assert_memory_equal(rd, image, len);
+	assert_int_equal(rd[len], 0xFF); /* padding of the last block */
+
+	/* a store that fails: progress reset, slot to be cleaned, lock released */
+	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, 1, 0), SDFU_ERR_BUSY);
+	run_erase();
+	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, 1, 0), 0);
+	sim_flash_fail_at(&fl, 1, false);
+	transfer(BUFSZ, 0);
+	assert_int_equal(cc.stats.flash_errors, 1);
+	assert_int_equal(cc.offset, 0);
+	assert_false(cc.active);
+	assert_false(cc.slot_clean);
+	assert_true(sdfu_dfu_lock_is_free(&lock));
 }
 
 static void test_checksum_mismatch(void **state)
@@ -332,7 +361,7 @@ static void test_checksum_mismatch(void **state)
 static void test_timeout_and_resume(void **state)
 {
 	const uint32_t len = 1500;
-	const uint32_t crc = sdfu_dfu_cfgchan_crc32(0, image, len);
+	const uint32_t crc = sdfu_crc32(0, image, len);
 
 	(void)state;
 	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
@@ -464,12 +493,12 @@ static void test_erase_flash_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32),
 		cmocka_unit_test_teardown(test_boot_erase, teardown),
 		cmocka_unit_test_teardown(test_boot_direct_xip, teardown),
 		cmocka_unit_test_teardown(test_transfer_complete_swap, teardown),
 		cmocka_unit_test_teardown(test_transfer_xip_no_upgrade_request, teardown),
 		cmocka_unit_test_teardown(test_direct_xip_revert, teardown),
+		cmocka_unit_test_teardown(test_store_through_stream, teardown),
 		cmocka_unit_test_teardown(test_checksum_mismatch, teardown),
 		cmocka_unit_test_teardown(test_timeout_and_resume, teardown),
 		cmocka_unit_test_teardown(test_other_owner_blocks, teardown),
