@@ -109,3 +109,25 @@ def test_ed25519_tampered_refused(device_factory, images):
     dev.start()
     st = booted(dev, 1)
     assert st["running"] == {"slot": 0, "version": "1.0.0"}, st
+
+
+def test_ed25519_malformed_key_refused(images, tmp_path):
+    """An Ed25519 key file that is cut short, or carries another curve's OID, is refused at
+    start with a clear message naming the file (exit 1), never half-loaded."""
+    import base64
+
+    from conftest import device_binary
+
+    key = images.key("ed-a", "ed25519")
+    der = base64.b64decode("".join(key.read_text().splitlines()[1:-1]))
+    assert len(der) == 48 and der[:16].hex() == "302e020100300506032b657004220420"
+    ed448 = bytearray(der)
+    ed448[11] = 0x71  # OID 1.3.101.113 (Ed448) instead of .112
+    for name, body in (("short.pem", der[:40]), ("ed448.pem", bytes(ed448))):
+        path = tmp_path / name
+        path.write_text("-----BEGIN PRIVATE KEY-----\n" + base64.b64encode(body).decode()
+                        + "\n-----END PRIVATE KEY-----\n")
+        p = subprocess.run([str(device_binary()), "--flash", str(tmp_path / "x.flash"),
+                            "--udp", "off", "--serial", "off", "--key", str(path)],
+                           capture_output=True, text=True, timeout=10)
+        assert p.returncode == 1 and name in p.stderr and p.stdout == "", (name, p)
