@@ -69,6 +69,42 @@ int sim_boot_mode_parse(const char *name, enum sdfu_boot_mode *mode)
 	return SDFU_ERR_INVAL;
 }
 
+int sim_boot_cfg_parse_mode(const char *name, struct sim_boot_cfg *cfg)
+{
+	if (name == NULL || cfg == NULL) {
+		return SDFU_ERR_INVAL;
+	}
+	cfg->overwrite_fast = false;
+	if (strcmp(name, "overwrite-only-fast") == 0) {
+		cfg->mode = SDFU_BOOT_MODE_OVERWRITE_ONLY;
+		cfg->overwrite_fast = true;
+		return SDFU_OK;
+	}
+	if (strcmp(name, "overwrite") == 0) {
+		cfg->mode = SDFU_BOOT_MODE_OVERWRITE_ONLY;
+		return SDFU_OK;
+	}
+	return sim_boot_mode_parse(name, &cfg->mode);
+}
+
+const char *sim_boot_cfg_mode_name(const struct sim_boot_cfg *cfg)
+{
+	if (cfg->mode == SDFU_BOOT_MODE_OVERWRITE_ONLY && cfg->overwrite_fast) {
+		return "overwrite-only-fast";
+	}
+	return sim_boot_mode_name(cfg->mode);
+}
+
+bool sim_boot_downgrade_supported(const struct sim_boot_cfg *cfg)
+{
+	return cfg->mode == SDFU_BOOT_MODE_OVERWRITE_ONLY;
+}
+
+bool sim_boot_cfg_is_xip(const struct sim_boot_cfg *cfg)
+{
+	return cfg->mode == SDFU_BOOT_MODE_DIRECT_XIP || cfg->mode == SDFU_BOOT_MODE_DIRECT_XIP_REVERT;
+}
+
 /* Validate a slot; log the outcome. */
 static int validate(struct sim_boot_run_ctx *c, const struct sdfu_flash_area *fa, const char *what,
 		    struct sdfu_image_info *info)
@@ -86,7 +122,38 @@ static int refuse_secondary(struct sim_boot_run_ctx *c)
 {
 	c->rep->action = SIM_BOOT_ACT_REFUSED;
 	SIM_LOGW("upgrade refused: erasing the secondary slot");
-	return sdfu_flash_area_erase(c->sec, 0, c->sec->size);
+	return sim_boot_erase(c->sec, 0, c->sec->size);
+}
+
+/*
+ * The requested upgrade in the secondary, as MCUboot's boot_validate_slot: an erased
+ * header means no image (swap type NONE, nothing erased); an invalid image is dropped
+ * (whole slot erased, swap type FAIL). Returns 1 when the upgrade is valid (`info`
+ * filled), 0 when there is none to do, <0 on a flash error.
+ */
+static int check_upgrade(struct sim_boot_run_ctx *c, struct sdfu_image_info *info)
+{
+	uint8_t magic[4];
+	int rc = sdfu_flash_area_read(c->sec, 0, magic, sizeof(magic));
+
+	if (rc != SDFU_OK) {
+		return rc;
+	}
+	if (magic[0] == 0xff && magic[1] == 0xff && magic[2] == 0xff && magic[3] == 0xff) {
+		SIM_LOGW("secondary slot has no image header: nothing to do");
+		c->rep->swap_type = SDFU_BOOT_SWAP_NONE;
+		return 0;
+	}
+	rc = validate(c, c->sec, "secondary", info);
+	if (rc == SDFU_ERR_POWERLOSS || rc == SDFU_ERR_IO) {
+		return rc;
+	}
+	if (rc != SDFU_OK) {
+		c->rep->swap_type = SDFU_BOOT_SWAP_FAIL;
+		rc = refuse_secondary(c);
+		return rc != SDFU_OK ? rc : 0;
+	}
+	return 1;
 }
 
 /* Fill the report for the booted slot after a final validation. */
@@ -185,7 +252,8 @@ static int run_swap_mode(struct sim_boot_run_ctx *c)
 		if (rc == 1) {
 			SIM_LOGI("resuming interrupted swap from the scratch area (%s)",
 				 swap_name(st.swap_type));
-			c->rep->swap_type = st.swap_type;
+			/* MCUboot reports NONE once it finished an interrupted swap */
+			c->rep->swap_type = SDFU_BOOT_SWAP_NONE;
 			c->rep->resumed = true;
 			rc = swap_run(c, &st, st.swap_type, size);
 			if (rc == SDFU_OK) {
@@ -207,7 +275,7 @@ static int run_swap_mode(struct sim_boot_run_ctx *c)
 		}
 		SIM_LOGI("resuming interrupted swap (%s, step %u/%u)", swap_name(st.swap_type),
 			 (unsigned)st.op, (unsigned)st.idx);
-		c->rep->swap_type = st.swap_type;
+		c->rep->swap_type = SDFU_BOOT_SWAP_NONE; /* as MCUboot after completing a partial swap */
 		c->rep->resumed = true;
 		rc = swap_run(c, &st, st.swap_type, p.swap_size);
 		if (rc == SDFU_OK) {
@@ -261,11 +329,18 @@ static int run_swap_mode(struct sim_boot_run_ctx *c)
 
 /* ---- overwrite-only ------------------------------------------------------------ */
 
+/*
+ * MCUboot's overwrite-only copy (boot_copy_image): erase the primary (every sector, or
+ * with OVERWRITE_ONLY_FAST only the sectors the image covers plus the trailer sector),
+ * copy the whole slot (FAST: the image) in 1024-byte chunks, FAST writes the primary's
+ * magic, then the request is dropped by erasing the secondary's first sector and its
+ * trailer sector.
+ */
 static int run_overwrite(struct sim_boot_run_ctx *c)
 {
 	enum sdfu_boot_mode m = c->cfg->mode;
 	struct sdfu_image_info si, pi;
-	uint32_t so, ss, size;
+	uint32_t so, ss, size, a;
 	uint8_t type = sdfu_boot_swap_type(c->pri, c->sec, m);
 	int rc;
 
@@ -277,40 +352,72 @@ static int run_overwrite(struct sim_boot_run_ctx *c)
 	if (type != SDFU_BOOT_SWAP_TEST && type != SDFU_BOOT_SWAP_PERM) {
 		return finish_boot(c, 0);
 	}
-	rc = validate(c, c->sec, "secondary", &si);
-	if (rc == SDFU_ERR_POWERLOSS || rc == SDFU_ERR_IO) {
-		return rc;
+	rc = check_upgrade(c, &si);
+	if (rc != 1) {
+		return rc < 0 ? rc : finish_boot(c, 0);
 	}
-	if (rc == SDFU_OK && c->cfg->downgrade_prevention &&
-	    sdfu_image_read_info(c->pri, &pi) == SDFU_OK &&
+	if (c->cfg->downgrade_prevention && sdfu_image_read_info(c->pri, &pi) == SDFU_OK &&
 	    sdfu_image_version_cmp(&si.hdr.ver, &pi.hdr.ver, true) < 0) {
-		SIM_LOGW("downgrade prevented");
-		rc = SDFU_ERR_VERSION;
-	}
-	if (rc != SDFU_OK) {
+		SIM_LOGW("downgrade prevented: erasing the secondary slot");
 		c->rep->swap_type = SDFU_BOOT_SWAP_FAIL;
 		rc = refuse_secondary(c);
 		return rc != SDFU_OK ? rc : finish_boot(c, 0);
 	}
-	size = si.total_size;
+	/*
+	 * Erase sector by sector from the start; FAST stops after the sector that holds the
+	 * image's end, and copies the image size plus padding to the next write unit (a full
+	 * unit when already aligned, as MCUboot computes it), then erases the trailer sectors.
+	 */
+	a = sdfu_flash_area_align(c->pri);
+	rc = SDFU_OK;
+	for (size = 0; size < c->pri->size;) {
+		rc = sdfu_flash_area_sector(c->pri, size, &so, &ss);
+		if (rc == SDFU_OK) {
+			rc = sim_boot_erase(c->pri, so, ss);
+		}
+		if (rc != SDFU_OK) {
+			return rc;
+		}
+		if (c->cfg->overwrite_fast && size + ss >= si.total_size) {
+			size = si.total_size + (a - si.total_size % a);
+			break;
+		}
+		size += ss;
+	}
+	if (size > c->pri->size) {
+		size = c->pri->size;
+	}
 	SIM_LOGI("overwriting primary with %u bytes", (unsigned)size);
-	/* erase what the image covers plus the primary trailer, then copy */
-	rc = sdfu_flash_area_erase_range(c->pri, 0, size);
-	if (rc == SDFU_OK) {
-		rc = sim_boot_erase_trailer_sectors(c->pri, m);
+	if (c->cfg->overwrite_fast) {
+		struct sdfu_boot_trailer_layout lo;
+		uint32_t tsz = 0, toff = c->pri->size;
+
+		sdfu_boot_trailer_layout(c->pri, m, &lo);
+		while (tsz < lo.trailer_size && toff > 0) {
+			rc = sdfu_flash_area_sector(c->pri, toff - 1u, &so, &ss);
+			if (rc != SDFU_OK) {
+				return rc;
+			}
+			toff = so;
+			tsz += ss;
+		}
+		rc = sim_boot_erase(c->pri, toff, tsz);
 	}
 	if (rc == SDFU_OK) {
 		rc = sim_boot_copy(c->sec, 0, c->pri, 0, size);
 	}
-	/* then drop the request: trailer first, then the header sector */
-	if (rc == SDFU_OK) {
-		rc = sim_boot_erase_trailer_sectors(c->sec, m);
+	if (rc == SDFU_OK && c->cfg->overwrite_fast) {
+		rc = sdfu_boot_write_magic(c->pri, m);
 	}
+	/* then drop the request: the header sector, then the trailer */
 	if (rc == SDFU_OK) {
 		rc = sdfu_flash_area_sector(c->sec, 0, &so, &ss);
 	}
 	if (rc == SDFU_OK) {
-		rc = sdfu_flash_area_erase(c->sec, so, ss);
+		rc = sim_boot_erase(c->sec, so, ss);
+	}
+	if (rc == SDFU_OK) {
+		rc = sim_boot_erase_trailer_sectors(c->sec, m);
 	}
 	if (rc != SDFU_OK) {
 		return rc;
@@ -362,7 +469,7 @@ static int run_direct_xip(struct sim_boot_run_ctx *c)
 				SIM_LOGW("slot %d %s: erasing it (revert)", pick,
 					 tr.magic != SDFU_BOOT_MAGIC_GOOD ? "has no trailer magic"
 									  : "was tried and not confirmed");
-				rc = sdfu_flash_area_erase(fa, 0, fa->size);
+				rc = sim_boot_erase(fa, 0, fa->size);
 				if (rc != SDFU_OK) {
 					return rc;
 				}
@@ -381,7 +488,7 @@ static int run_direct_xip(struct sim_boot_run_ctx *c)
 			return rc;
 		}
 		if (rc != SDFU_OK) {
-			rc = sdfu_flash_area_erase(fa, 0, fa->size);
+			rc = sim_boot_erase(fa, 0, fa->size);
 			if (rc != SDFU_OK) {
 				return rc;
 			}
@@ -424,7 +531,7 @@ int sim_boot_run_ex(struct sim_flash *f, const struct sim_boot_cfg *cfg, struct 
 	if (c.pri == NULL || c.sec == NULL) {
 		return SDFU_ERR_INVAL;
 	}
-	SIM_LOGI("bootloader start: mode %s, %u trusted key(s)", sim_boot_mode_name(cfg->mode),
+	SIM_LOGI("bootloader start: mode %s, %u trusted key(s)", sim_boot_cfg_mode_name(cfg),
 		 (unsigned)(cfg->keys ? cfg->keys->count : 0));
 	switch (cfg->mode) {
 	case SDFU_BOOT_MODE_SWAP_MOVE:
@@ -478,7 +585,7 @@ int sim_boot_write_image(struct sim_flash *f, enum sdfu_flash_area_id id, const 
 	if (len > fa->size) {
 		return SDFU_ERR_NOSPC;
 	}
-	rc = sdfu_flash_area_erase(fa, 0, fa->size);
+	rc = sim_boot_erase(fa, 0, fa->size);
 	if (rc == SDFU_OK) {
 		rc = sdfu_flash_stream_init(&s, fa, 0);
 	}

@@ -46,7 +46,25 @@ struct sim_boot_cfg {
 	enum sdfu_boot_mode mode;
 	const struct sdfu_boot_keys *keys; /**< NULL or count 0: hash-only validation */
 	bool downgrade_prevention;         /**< OVERWRITE_ONLY only: a lower version is erased, not installed */
+	bool overwrite_fast;               /**< OVERWRITE_ONLY: copy only the image's sectors (MCUBOOT_OVERWRITE_ONLY_FAST) */
 };
+
+/**
+ * Set cfg->mode (and cfg->overwrite_fast) from a mode name: "swap-move" (alias "swap"),
+ * "swap-scratch", "overwrite-only" (alias "overwrite"), "overwrite-only-fast",
+ * "direct-xip", "direct-xip-revert". 0 or SDFU_ERR_INVAL.
+ */
+int sim_boot_cfg_parse_mode(const char *name, struct sim_boot_cfg *cfg);
+/** The name of cfg's mode ("overwrite-only-fast" included). */
+const char *sim_boot_cfg_mode_name(const struct sim_boot_cfg *cfg);
+/**
+ * True when MCUboot gives downgrade prevention an effect in cfg's mode: its software
+ * downgrade prevention (MCUBOOT_DOWNGRADE_PREVENTION) is implemented for overwrite-only
+ * builds only (Zephyr: CONFIG_MCUBOOT_DOWNGRADE_PREVENTION depends on BOOT_UPGRADE_ONLY).
+ */
+bool sim_boot_downgrade_supported(const struct sim_boot_cfg *cfg);
+/** True for the direct-XIP modes (MCUboot keeps no swap type there). */
+bool sim_boot_cfg_is_xip(const struct sim_boot_cfg *cfg);
 
 /** What the run did (for logs, tests and the device's state dump). */
 enum sim_boot_action {

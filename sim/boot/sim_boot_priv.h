@@ -30,17 +30,19 @@ struct sim_swap_status {
 	int64_t last;         /* position of the last written status entry, -1 none */
 };
 
+/* Erase [off, off+len) of `fa` one sector per op (range on sector boundaries). */
+int sim_boot_erase(const struct sdfu_flash_area *fa, uint32_t off, uint32_t len);
 /* Erase the sectors that hold the trailer of `fa` (status area included). */
 int sim_boot_erase_trailer_sectors(const struct sdfu_flash_area *fa, enum sdfu_boot_mode mode);
 
-/* Copy `len` bytes between areas (chunks that read as erased are skipped). */
+/* Copy `len` bytes between areas in 1024-byte chunks, each written (last one padded to the alignment). */
 int sim_boot_copy(const struct sdfu_flash_area *src, uint32_t soff, const struct sdfu_flash_area *dst,
 		  uint32_t doff, uint32_t len);
 
 /* Read the status source and entries (decoded for the configured swap mode). */
 int sim_swap_read_status(struct sim_boot_run_ctx *c, struct sim_swap_status *st);
 /* Mark status entry `pos` (write-size units from the status area start) done. */
-int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos);
+int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos, uint8_t value);
 /* Move-mode entry for (op, 1-based idx, state). */
 int sim_swap_move_entry(struct sim_boot_run_ctx *c, enum sim_swap_op op, uint32_t idx, uint32_t state);
 /* Erase the primary trailer sectors, then write swap_info, image_ok (copied from the

@@ -6,21 +6,42 @@
 #include "sdfu/port.h"
 #include "sim_boot_priv.h"
 
-#define COPY_CHUNK 4096u
+/* MCUboot copies through a 1024-byte buffer (bootutil BUF_SZ): one write per chunk. */
+#define COPY_CHUNK 1024u
+
+int sim_boot_erase(const struct sdfu_flash_area *fa, uint32_t off, uint32_t len)
+{
+	uint32_t so, ss;
+	int rc;
+
+	/* one erase op per sector, lowest first, as MCUboot's boot_erase_region */
+	while (len > 0) {
+		rc = sdfu_flash_area_sector(fa, off, &so, &ss);
+		if (rc != SDFU_OK) {
+			return rc;
+		}
+		if (so != off || ss > len) {
+			return SDFU_ERR_INVAL;
+		}
+		rc = sdfu_flash_area_erase(fa, so, ss);
+		if (rc != SDFU_OK) {
+			return rc;
+		}
+		off += ss;
+		len -= ss;
+	}
+	return SDFU_OK;
+}
 
 int sim_boot_erase_trailer_sectors(const struct sdfu_flash_area *fa, enum sdfu_boot_mode mode)
 {
-	return sdfu_boot_erase_trailer(fa, mode);
-}
+	struct sdfu_boot_trailer_layout lo;
+	uint32_t so, ss;
+	int rc;
 
-static bool chunk_erased(const uint8_t *p, size_t n, uint8_t ev)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] != ev) {
-			return false;
-		}
-	}
-	return true;
+	sdfu_boot_trailer_layout(fa, mode, &lo);
+	rc = sdfu_flash_area_sector(fa, lo.status_off, &so, &ss);
+	return rc != SDFU_OK ? rc : sim_boot_erase(fa, so, fa->size - so);
 }
 
 int sim_boot_copy(const struct sdfu_flash_area *src, uint32_t soff, const struct sdfu_flash_area *dst,
@@ -40,11 +61,9 @@ int sim_boot_copy(const struct sdfu_flash_area *src, uint32_t soff, const struct
 		if (rc != SDFU_OK) {
 			return rc;
 		}
-		if (!chunk_erased(buf, wn, ev)) {
-			rc = sdfu_flash_area_write(dst, doff, buf, wn);
-			if (rc != SDFU_OK) {
-				return rc;
-			}
+		rc = sdfu_flash_area_write(dst, doff, buf, wn);
+		if (rc != SDFU_OK) {
+			return rc;
 		}
 		soff += n;
 		doff += n;
@@ -64,7 +83,7 @@ static uint32_t entry_pos(enum sim_swap_op op, uint32_t idx, uint32_t state)
 	return SDFU_BOOT_MAX_IMG_SECTORS + (idx - 1u) * 2u + state;
 }
 
-int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos)
+int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos, uint8_t value)
 {
 	struct sdfu_boot_trailer_layout lo;
 	uint8_t blk[SDFU_FLASH_MAX_ALIGN];
@@ -73,7 +92,7 @@ int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos)
 
 	sdfu_boot_trailer_layout(c->pri, c->cfg->mode, &lo);
 	memset(blk, sdfu_flash_area_erased_val(c->pri), w);
-	blk[0] = 0x01;
+	blk[0] = value;
 	rc = sdfu_flash_area_write(c->pri, lo.status_off + pos * w, blk, w);
 	if (rc != SDFU_OK && rc != SDFU_ERR_POWERLOSS) {
 		/* like MCUboot (BOOT_STATUS_ASSERT): a failed status write does not stop the swap */
@@ -85,7 +104,8 @@ int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos)
 
 int sim_swap_move_entry(struct sim_boot_run_ctx *c, enum sim_swap_op op, uint32_t idx, uint32_t state)
 {
-	return sim_swap_write_entry(c, entry_pos(op, idx, state));
+	/* MCUboot writes the 1-based state number (BOOT_STATUS_STATE_0 = 1, ...) */
+	return sim_swap_write_entry(c, entry_pos(op, idx, state), (uint8_t)(state + 1u));
 }
 
 int sim_swap_read_status(struct sim_boot_run_ctx *c, struct sim_swap_status *st)

@@ -61,7 +61,7 @@ int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, ui
 					return rc;
 				}
 			}
-			rc = sdfu_flash_area_erase(c->pri, i * sz, sz);
+			rc = sim_boot_erase(c->pri, i * sz, sz);
 			if (rc == SDFU_OK) {
 				rc = sim_boot_copy(c->pri, (i - 1u) * sz, c->pri, i * sz, sz);
 			}
@@ -84,7 +84,7 @@ int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, ui
 			continue;
 		}
 		if (st->state == 0) {
-			rc = sdfu_flash_area_erase(c->pri, pri_off, sz);
+			rc = sim_boot_erase(c->pri, pri_off, sz);
 			if (rc == SDFU_OK) {
 				rc = sim_boot_copy(c->sec, sec_off, c->pri, pri_off, sz);
 			}
@@ -96,7 +96,7 @@ int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, ui
 			}
 			st->state = 1;
 		}
-		rc = sdfu_flash_area_erase(c->sec, sec_off, sz);
+		rc = sim_boot_erase(c->sec, sec_off, sz);
 		if (rc == SDFU_OK) {
 			rc = sim_boot_copy(c->pri, pri_up, c->sec, sec_off, sz);
 		}

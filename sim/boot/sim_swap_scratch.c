@@ -34,7 +34,7 @@ static int erase_cover(const struct sdfu_flash_area *fa, uint32_t off, uint32_t 
 	while (off < end) {
 		rc = sdfu_flash_area_sector(fa, off, &so, &ss);
 		if (rc == SDFU_OK) {
-			rc = sdfu_flash_area_erase(fa, so, ss);
+			rc = sim_boot_erase(fa, so, ss);
 		}
 		if (rc != SDFU_OK) {
 			return rc;
@@ -177,7 +177,7 @@ static int trailer_step(struct sim_boot_run_ctx *c, const struct sdfu_flash_area
 		rc = sdfu_boot_write_magic(c->pri, m);
 	}
 	for (uint32_t e = 0; e < 3 && rc == SDFU_OK; e++) {
-		rc = sim_swap_write_entry(c, e);
+		rc = sim_swap_write_entry(c, e, (uint8_t)(e + 1u));
 	}
 	if (rc == SDFU_OK) {
 		rc = scratch_entry(c, scr, 2);
@@ -297,7 +297,7 @@ int sim_swap_scratch_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st,
 				rc = sim_boot_copy(c->sec, so, scr, 0, ss);
 			}
 			if (rc == SDFU_OK) {
-				rc = sim_swap_write_entry(c, base + 0u);
+				rc = sim_swap_write_entry(c, base + 0u, 1u);
 			}
 			if (rc != SDFU_OK) {
 				return rc;
@@ -305,24 +305,24 @@ int sim_swap_scratch_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st,
 			st->state = 1;
 		}
 		if (st->state == 1) {
-			rc = sdfu_flash_area_erase(c->sec, so, ss);
+			rc = sim_boot_erase(c->sec, so, ss);
 			if (rc == SDFU_OK) {
 				rc = sim_boot_copy(c->pri, so, c->sec, so, ss);
 			}
 			if (rc == SDFU_OK) {
-				rc = sim_swap_write_entry(c, base + 1u);
+				rc = sim_swap_write_entry(c, base + 1u, 2u);
 			}
 			if (rc != SDFU_OK) {
 				return rc;
 			}
 			st->state = 2;
 		}
-		rc = sdfu_flash_area_erase(c->pri, so, ss);
+		rc = sim_boot_erase(c->pri, so, ss);
 		if (rc == SDFU_OK) {
 			rc = sim_boot_copy(scr, 0, c->pri, so, ss);
 		}
 		if (rc == SDFU_OK) {
-			rc = sim_swap_write_entry(c, base + 2u);
+			rc = sim_swap_write_entry(c, base + 2u, 3u);
 		}
 		if (rc != SDFU_OK) {
 			return rc;

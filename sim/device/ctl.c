@@ -70,7 +70,7 @@ static void reply_state(struct device *d, int fd)
 		   "\"erases\": %llu, \"sectors_erased\": %llu, \"ops_since_arm\": %llu, "
 		   "\"cut_armed\": %s, \"cut_happened\": %s}}",
 		   on ? "on" : "off", d->power_cuts, d->last_cut ? "\"" : "",
-		   d->last_cut ? d->last_cut : "null", d->last_cut ? "\"" : "", d->boots, sim_boot_mode_name(d->opts->mode),
+		   d->last_cut ? d->last_cut : "null", d->last_cut ? "\"" : "", d->boots, sim_boot_cfg_mode_name(&(struct sim_boot_cfg){ .mode = d->opts->mode, .overwrite_fast = d->opts->overwrite_fast }),
 		   c->booted ? "true" : "false", c->booted ? c->boot_report.booted_slot : -1,
 		   c->version, c->mcumgr_on ? "true" : "false",
 		   d->opts->confirm_at_boot ? "true" : "false",

@@ -70,6 +70,7 @@ int device_boot(struct device *d)
 		.mode = d->opts->mode,
 		.keys = &d->keyset,
 		.downgrade_prevention = d->opts->downgrade_prevention,
+		.overwrite_fast = d->opts->overwrite_fast,
 	};
 	int rc;
 

@@ -37,6 +37,7 @@ struct device_opts {
 	const char *serial;          /**< --serial pty|PATH, NULL = off */
 	const char *layout;          /**< --layout, default nrf52840 */
 	enum sdfu_boot_mode mode;    /**< --mode, default swap (swap-move) */
+	bool overwrite_fast;         /**< --mode overwrite-only-fast */
 	const char *provision;       /**< --provision IMG, NULL = none */
 	const char *key_paths[DEVICE_MAX_KEYS];
 	unsigned key_count;

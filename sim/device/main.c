@@ -36,16 +36,18 @@ static void usage(FILE *f)
 		"                       [default: pty]\n"
 		"  --layout NAME        flash geometry: nrf52840, mixed8, large128k, big1m\n"
 		"                       [default: nrf52840]\n"
-		"  --mode MODE          bootloader mode: swap (= swap-move), swap-scratch,\n"
-		"                       overwrite (= overwrite-only), direct-xip,\n"
-		"                       direct-xip-revert [default: swap]\n"
+		"  --mode MODE          bootloader mode: swap-move (alias swap), swap-scratch,\n"
+		"                       overwrite-only (alias overwrite), overwrite-only-fast,\n"
+		"                       direct-xip, direct-xip-revert [default: swap-move]\n"
 		"  --provision IMG      write the signed image file IMG into the primary slot\n"
 		"                       before the first boot\n"
 		"  --key PUBKEY.pem     trust this key (PEM or DER; public or private key file,\n"
 		"                       ECDSA P-256, RSA-2048 or Ed25519); repeat up to %d times.\n"
 		"                       Without --key images are checked by hash only\n"
 		"  --downgrade-prevention\n"
-		"                       bootloader refuses images with a lower version\n"
+		"                       bootloader refuses images with a lower version; only in\n"
+		"                       overwrite-only(-fast), the only modes where MCUboot\n"
+		"                       implements it (refused with an error in the others)\n"
 		"  --wipe               erase the whole flash file before starting\n"
 		"  --line-length N      serial: max bytes per transmitted line, including the\n"
 		"                       2 start bytes and the newline (%d..%d) [default: %d]\n"
@@ -91,13 +93,16 @@ static void usage(FILE *f)
 		DEVICE_MAX_KEYS, SDFU_SERIAL_LINE_MIN, SDFU_SERIAL_LINE_MAX, SDFU_SERIAL_LINE_LEN);
 }
 
-static int parse_mode(const char *s, enum sdfu_boot_mode *mode)
+static int parse_mode(const char *s, struct device_opts *o)
 {
-	if (strcmp(s, "overwrite") == 0) {
-		*mode = SDFU_BOOT_MODE_OVERWRITE_ONLY;
-		return 0;
+	struct sim_boot_cfg cfg = {0};
+
+	if (sim_boot_cfg_parse_mode(s, &cfg) != 0) {
+		return -1;
 	}
-	return sim_boot_mode_parse(s, mode);
+	o->mode = cfg.mode;
+	o->overwrite_fast = cfg.overwrite_fast;
+	return 0;
 }
 
 static int parse_int(const char *s, long lo, long hi, long *out)
@@ -229,7 +234,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 			o->layout = optarg;
 			break;
 		case OPT_MODE:
-			if (parse_mode(optarg, &o->mode) != 0) {
+			if (parse_mode(optarg, o) != 0) {
 				fprintf(stderr, "smpdfu-device: unknown mode '%s'\n", optarg);
 				return -1;
 			}
@@ -340,6 +345,16 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 	if (optind < argc) {
 		fprintf(stderr, "smpdfu-device: unexpected argument '%s'\n", argv[optind]);
 		return -1;
+	}
+	if (o->downgrade_prevention) {
+		struct sim_boot_cfg bc = { .mode = o->mode, .overwrite_fast = o->overwrite_fast };
+
+		if (!sim_boot_downgrade_supported(&bc)) {
+			fprintf(stderr, "smpdfu-device: --downgrade-prevention has no effect in mode %s: MCUboot "
+					"implements it only in overwrite-only and overwrite-only-fast\n",
+				sim_boot_cfg_mode_name(&bc));
+			return -1;
+		}
 	}
 	if (o->mode == SDFU_BOOT_MODE_DIRECT_XIP) {
 		/* MCUboot boots the higher version; never confirm (direct-xip-revert does) */

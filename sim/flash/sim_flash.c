@@ -180,6 +180,13 @@ static int file_sync(struct sim_flash *f, uint32_t off, size_t len)
 
 static void trace(const struct sim_flash *f, const char *op, uint32_t off, size_t len, int rc)
 {
+	if (f->oplog != NULL && (rc == 0 || (rc == SDFU_ERR_POWERLOSS && strstr(op, "CUT") != NULL))) {
+		/* one line per mutating op that ran (the cut one included), MCUboot golden format */
+		if (op[0] == 'w' || op[0] == 'e') {
+			fprintf(f->oplog, "%c 0x%x %zu%s\n", op[0] == 'w' ? 'W' : 'E', (unsigned)off, len,
+				rc == 0 ? "" : " CUT");
+		}
+	}
 	if (f->trace) {
 		fprintf(stderr, "[simflash %s] #%llu %s off=0x%x len=0x%zx rc=%d\n", f->layout->name,
 			(unsigned long long)f->op_count, op, (unsigned)off, len, rc);
@@ -215,6 +222,31 @@ static size_t cut_prefix(const struct sim_flash *f, size_t len, uint32_t unit)
 		p = len - unit; /* a cut op never completes fully */
 	}
 	return (size_t)p;
+}
+
+/*
+ * A written write unit counts as programmed (padding included) unless all of it is the
+ * erased value: writing all ones changes no bit, so NOR flash takes a later write there
+ * (nRF52 NVMC: a word may be written twice). This is what lets the application confirm
+ * after MCUboot's overwrite-only copy, which writes the secondary's erased trailer
+ * fields into the primary.
+ */
+static void mark_programmed(struct sim_flash *f, uint32_t off, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+	uint32_t a = f->dev.write_align;
+
+	for (size_t u = 0; u < len; u += a) {
+		size_t n = len - u < a ? len - u : a;
+		bool blank = true;
+
+		for (size_t i = 0; i < n; i++) {
+			blank = blank && b[u + i] == f->dev.erased_val;
+		}
+		if (!blank) {
+			memset(f->prog + off + u, 1, n);
+		}
+	}
 }
 
 /* ---- device callbacks ---------------------------------------------------- */
@@ -275,13 +307,13 @@ static int dev_write(void *ctx, uint32_t off, const void *buf, size_t len)
 		size_t n = f->cut_mode == SIM_FLASH_CUT_TORN_WRITE ? cut_prefix(f, len, a) : 0;
 
 		memcpy(f->mem + off, buf, n);
-		memset(f->prog + off, 1, n);
+		mark_programmed(f, off, buf, n);
 		(void)file_sync(f, off, n);
-		trace(f, "write CUT", off, n, SDFU_ERR_POWERLOSS);
+		trace(f, "write CUT", off, len, SDFU_ERR_POWERLOSS);
 		return SDFU_ERR_POWERLOSS;
 	}
 	memcpy(f->mem + off, buf, len);
-	memset(f->prog + off, 1, len);
+	mark_programmed(f, off, buf, len);
 	f->stats.writes++;
 	f->stats.bytes_written += len;
 	trace(f, "write", off, len, 0);
@@ -319,7 +351,7 @@ static int dev_erase(void *ctx, uint32_t off, size_t len)
 		memset(f->mem + off, f->dev.erased_val, n);
 		memset(f->prog + off, 0, n);
 		(void)file_sync(f, off, n);
-		trace(f, "erase CUT", off, n, SDFU_ERR_POWERLOSS);
+		trace(f, "erase CUT", off, len, SDFU_ERR_POWERLOSS);
 		return SDFU_ERR_POWERLOSS;
 	}
 	memset(f->mem + off, f->dev.erased_val, len);
@@ -407,6 +439,31 @@ int sim_flash_open(struct sim_flash *f, const struct sim_flash_layout *layout, c
 			sim_flash_close(f);
 			return SDFU_ERR_IO;
 		}
+	}
+	return SDFU_OK;
+}
+
+int sim_flash_load_file(struct sim_flash *f, const char *path)
+{
+	FILE *fp;
+	size_t got;
+
+	if (f == NULL || f->mem == NULL || f->fd >= 0 || path == NULL) {
+		return SDFU_ERR_INVAL;
+	}
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		return SDFU_ERR_NOENT;
+	}
+	got = fread(f->mem, 1, f->layout->size, fp);
+	if (got != f->layout->size || fgetc(fp) != EOF) {
+		fclose(fp);
+		memset(f->mem, f->layout->erased_val, f->layout->size);
+		return SDFU_ERR_INVAL;
+	}
+	fclose(fp);
+	for (uint32_t i = 0; i < f->layout->size; i++) {
+		f->prog[i] = f->mem[i] != f->layout->erased_val;
 	}
 	return SDFU_OK;
 }

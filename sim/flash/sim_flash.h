@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sdfu/flash.h"
 
@@ -95,6 +96,7 @@ struct sim_flash {
 	bool powered;       /**< false after a cut */
 	bool cut_happened;  /**< set when the armed cut fired */
 	bool trace;         /**< print every op to stderr */
+	FILE *oplog;        /**< NULL, or every completed write/erase as "W|E 0x<off> <len>" (the cut op with " CUT") */
 	uint32_t *sector_erases; /**< per device sector erase count (index: sector number), malloc'd */
 	uint32_t sector_total;   /**< number of device sectors */
 	/* bad region: writes touching it fail with SDFU_ERR_IO at a rate */
@@ -111,6 +113,12 @@ struct sim_flash {
  * SDFU_ERR_IO (file error).
  */
 int sim_flash_open(struct sim_flash *f, const struct sim_flash_layout *layout, const char *path);
+/**
+ * Replace the content of a RAM-only device with the file at `path` (exactly the layout's
+ * size; bytes != erased value count as programmed). The file is only read.
+ * 0, SDFU_ERR_NOENT (unreadable) or SDFU_ERR_INVAL (wrong size or file-backed device).
+ */
+int sim_flash_load_file(struct sim_flash *f, const char *path);
 /** Release memory and close the file. Safe on a zeroed or already closed object. */
 void sim_flash_close(struct sim_flash *f);
 

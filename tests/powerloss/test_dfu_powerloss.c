@@ -381,9 +381,14 @@ static void final_checks(void)
 		if (dev.mode != SDFU_BOOT_MODE_OVERWRITE_ONLY) {
 			PL_CHECK(pl_slot_equals(oth, &img_old));
 		} else {
-			/* the copy erases the secondary's trailer, then its header: a cut
-			 * in between leaves the (unscheduled) new image there */
+			/* the copy erases the secondary's header sector, then its trailer */
 			PL_CHECK(pl_slot_no_image(oth) || pl_slot_equals(oth, &img_new));
+			if (pl_slot_no_image(oth)) {
+				/* real MCUboot erases the secondary's header sector, then its
+				 * trailer: a cut in between leaves a test request over no image
+				 * (tests/golden), which the upload refuses until an erase */
+				PL_CHECK(pl_cmd(SDFU_SMP_OP_WRITE, SDFU_SMP_GROUP_IMG, SDFU_IMG_ID_ERASE) == 0);
+			}
 		}
 		break;
 	case K_REVERT:
