@@ -244,40 +244,28 @@ static int run_swap_mode(struct sim_boot_run_ctx *c)
 	uint32_t size;
 	int rc;
 
+	uint32_t resume_size = 0;
+
 	if (c->cfg->mode == SDFU_BOOT_MODE_SWAP_SCRATCH) {
-		rc = sim_swap_scratch_source(c, &st, &size);
-		if (rc < 0) {
-			return rc;
-		}
-		if (rc == 1) {
-			SIM_LOGI("resuming interrupted swap from the scratch area (%s)",
-				 swap_name(st.swap_type));
-			/* MCUboot reports NONE once it finished an interrupted swap */
-			c->rep->swap_type = SDFU_BOOT_SWAP_NONE;
-			c->rep->resumed = true;
-			rc = swap_run(c, &st, st.swap_type, size);
-			if (rc == SDFU_OK) {
-				rc = swap_finish(c, st.swap_type);
-			}
-			return rc != SDFU_OK ? rc : finish_boot(c, 0);
+		rc = sim_swap_scratch_read_status(c, &st, &resume_size);
+	} else {
+		rc = sim_swap_read_status(c, &st);
+		if (rc == SDFU_OK && !st.reset) {
+			struct sdfu_boot_trailer p;
+
+			rc = sdfu_boot_trailer_read(c->pri, c->cfg->mode, &p);
+			resume_size = p.swap_size;
 		}
 	}
-	rc = sim_swap_read_status(c, &st);
 	if (rc != SDFU_OK) {
 		return rc;
 	}
 	if (!st.reset) {
-		struct sdfu_boot_trailer p;
-
-		rc = sdfu_boot_trailer_read(c->pri, c->cfg->mode, &p);
-		if (rc != SDFU_OK) {
-			return rc;
-		}
 		SIM_LOGI("resuming interrupted swap (%s, step %u/%u)", swap_name(st.swap_type),
 			 (unsigned)st.op, (unsigned)st.idx);
 		c->rep->swap_type = SDFU_BOOT_SWAP_NONE; /* as MCUboot after completing a partial swap */
 		c->rep->resumed = true;
-		rc = swap_run(c, &st, st.swap_type, p.swap_size);
+		rc = swap_run(c, &st, st.swap_type, resume_size);
 		if (rc == SDFU_OK) {
 			rc = swap_finish(c, st.swap_type);
 		}

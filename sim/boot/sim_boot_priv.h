@@ -60,10 +60,12 @@ int sim_swap_fixup_revert(struct sim_boot_run_ctx *c, bool at_start, uint8_t swa
 int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint8_t swap_type,
 		      uint32_t swap_size);
 /*
- * Scratch mode: 1 when the scratch area holds an interrupted trailer-sector step (st and
- * *swap_size filled), 0 when not, <0 on a flash error.
+ * Scratch mode status (MCUboot swap_read_status for swap-using-scratch): the source from
+ * the primary trailer and the scratch magic, progress from its status bytes. st->reset
+ * when no entry is written; st->source_primary when a source exists (st->swap_type then
+ * from its swap_info); *swap_size of a swap under way (scratch trailer first).
  */
-int sim_swap_scratch_source(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint32_t *swap_size);
+int sim_swap_scratch_read_status(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint32_t *swap_size);
 /* Same contract for swap-using-scratch (sector by sector through SDFU_FA_SCRATCH). */
 int sim_swap_scratch_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint8_t swap_type,
 			 uint32_t swap_size);

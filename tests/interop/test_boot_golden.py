@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT / "tests" / "golden"))
 import golden  # noqa: E402
 
 GOLDEN = pathlib.Path(os.environ.get("SDFU_GOLDEN", golden.DEFAULT_GOLDEN))
-# Modes whose MCUboot algorithm and on-flash format are reproduced exactly: every case must
-# match (decision, bytes, our own cut = MCUboot's state, clean op logs).
-EXACT_MODES = ["move", "overwrite", "overwritefast", "xip", "xiprev"]
+# Every mode reproduces MCUboot's algorithm and on-flash format: every case must match
+# (decision, bytes, our own cut = MCUboot's state, clean op logs).
+EXACT_MODES = ["move", "scratch", "overwrite", "overwritefast", "xip", "xiprev"]
 
 
 def boot_binary():
@@ -52,22 +52,6 @@ def test_golden_mode_exact(golden_results, mode):
     bad = [r for r in rows if not (r["decision"] and r["bytes"]) or r["cut"] is False or r["oplog"] is False]
     assert not bad, f"{len(bad)}/{len(rows)} {mode} cases differ from MCUboot, e.g. " + \
         "; ".join(f"{r['id']}: {r.get('detail', 'own cut differs')}" for r in bad[:3])
-
-
-# swap-scratch is not yet MCUboot's algorithm (issue 11 open): its figures must not fall below
-# what the simulation reaches today; raise these as the port progresses, to 100 %.
-SCRATCH_FLOOR = {"decision": 121, "cut": 10}
-
-
-@pytest.mark.timeout(600)
-def test_golden_swap_scratch_no_regression(golden_results):
-    rows = [r for r in golden_results if r["mode"] == "scratch"]
-    assert len(rows) == 471 or len(rows) > 0
-    decision = sum(r["decision"] for r in rows)
-    cut = sum(bool(r["cut"]) for r in rows)
-    print(f"swap-scratch: {decision}/{len(rows)} decisions, {cut} own cuts equal MCUboot's")
-    assert decision >= SCRATCH_FLOOR["decision"]
-    assert cut >= SCRATCH_FLOOR["cut"]
 
 
 # ---- the smpdfu-boot command line ------------------------------------------------------
