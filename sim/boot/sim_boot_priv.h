@@ -70,6 +70,27 @@ int sim_swap_scratch_read_status(struct sim_boot_run_ctx *c, struct sim_swap_sta
 int sim_swap_scratch_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint8_t swap_type,
 			 uint32_t swap_size);
 
+/* ---- one file per mode behind this table (sim_boot.c selects) ------------------ */
+struct sim_boot_mode_ops {
+	enum sdfu_boot_mode mode;
+	int (*run)(struct sim_boot_run_ctx *c); /* 0 booted, SDFU_ERR_NOENT none, <0 flash error */
+};
+int sim_boot_run_swap(struct sim_boot_run_ctx *c);        /* sim_swap.c (+ _move.c / _scratch.c) */
+int sim_boot_run_overwrite(struct sim_boot_run_ctx *c);   /* sim_overwrite.c */
+int sim_boot_run_direct_xip(struct sim_boot_run_ctx *c);  /* sim_direct_xip.c */
+
+/* ---- shared steps (sim_boot_common.c) -------------------------------------------- */
+const char *sim_boot_swap_name(unsigned t);
+/* Full image check of `fa` (hash, signature); logs a failure. 0 or the sdfu error. */
+int sim_boot_validate(struct sim_boot_run_ctx *c, const struct sdfu_flash_area *fa, const char *what,
+		      struct sdfu_image_info *info);
+/* Drop an invalid upgrade: erase the whole secondary slot (MCUboot boot_validate_slot). */
+int sim_boot_refuse_secondary(struct sim_boot_run_ctx *c);
+/* The requested upgrade: 1 valid (info filled), 0 nothing to do (erased header, or dropped), <0 error. */
+int sim_boot_check_upgrade(struct sim_boot_run_ctx *c, struct sdfu_image_info *info);
+/* Validate and report slot `slot` as booted: 0, SDFU_ERR_NOENT (nothing bootable) or a flash error. */
+int sim_boot_finish(struct sim_boot_run_ctx *c, int slot);
+
 #define SIM_LOGE(...) sdfu_port_log(SDFU_LOG_ERR, "simboot", __VA_ARGS__)
 #define SIM_LOGW(...) sdfu_port_log(SDFU_LOG_WRN, "simboot", __VA_ARGS__)
 #define SIM_LOGI(...) sdfu_port_log(SDFU_LOG_INF, "simboot", __VA_ARGS__)
