@@ -28,7 +28,6 @@ enum sdfu_err {
 	SDFU_ERR_ALREADY = -114,   /**< already in that state */
 	SDFU_ERR_VERIFY = -200,    /**< hash or signature check failed */
 	SDFU_ERR_VERSION = -201,   /**< version check failed (not newer) */
-	SDFU_ERR_POWERLOSS = -202, /**< simulated power cut (host simulation only) */
 };
 
 #endif /* SDFU_ERR_H */

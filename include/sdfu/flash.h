@@ -19,7 +19,7 @@ struct sdfu_flash_sector_range {
  * A flash device, caller-owned. Offsets are device-relative. `write` must be
  * called with `off` and `len` multiples of `write_align` on erased bytes; `erase`
  * on whole sectors. Each returns 0 or a negative sdfu_err (SDFU_ERR_IO on a
- * device fault; the host simulation may return SDFU_ERR_POWERLOSS).
+ * device fault; a power cut in the host simulation looks like SDFU_ERR_IO too).
  */
 struct sdfu_flash_dev {
 	void *ctx;

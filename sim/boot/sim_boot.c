@@ -140,8 +140,8 @@ int sim_boot_run_ex(struct sim_flash *f, const struct sim_boot_cfg *cfg, struct 
 		return SDFU_ERR_INVAL;
 	}
 	rc = ops->run(&c);
-	if (rc == SDFU_ERR_POWERLOSS) {
-		SIM_LOGW("power lost during boot");
+	if (rc != SDFU_OK && rc != SDFU_ERR_NOENT) {
+		SIM_LOGW("boot stopped by a flash error (%d)", rc);
 	}
 	if (out != NULL) {
 		memset(out, 0, sizeof(*out));

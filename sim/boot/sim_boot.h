@@ -36,8 +36,8 @@
  * Then it validates the image to boot and logs its decision through sdfu_port_log
  * (module "simboot").
  *
- * Flash errors propagate: with a power cut armed on the sim_flash the run stops with
- * SDFU_ERR_POWERLOSS; the caller powers on and calls sim_boot_run() again, which
+ * Flash errors propagate: a power cut armed on the sim_flash looks like SDFU_ERR_IO to
+ * the bootloader (it knows nothing of the simulation); the caller sees f->powered false, powers on and calls sim_boot_run() again, which
  * resumes (power-loss harness).
  */
 
@@ -90,7 +90,7 @@ struct sim_boot_report {
  * active slot, keys (pointer copy of *cfg->keys; the caller keeps the key array alive),
  * downgrade_prevention. `rep` (may be NULL) receives the details.
  * Returns 0 when an image boots, SDFU_ERR_NOENT when no valid image exists,
- * SDFU_ERR_POWERLOSS when a cut interrupted the run, other negative sdfu_err on flash
+ * SDFU_ERR_IO when a flash op failed (a power cut: f->powered is false), other negative sdfu_err on flash
  * errors. Host only; single thread.
  */
 int sim_boot_run_ex(struct sim_flash *f, const struct sim_boot_cfg *cfg, struct sdfu_boot_ctx *out,

@@ -31,7 +31,7 @@ int sim_boot_validate(struct sim_boot_run_ctx *c, const struct sdfu_flash_area *
 {
 	int rc = sdfu_image_validate(fa, c->cfg->keys, info);
 
-	if (rc != SDFU_OK && rc != SDFU_ERR_POWERLOSS) {
+	if (rc != SDFU_OK && rc != SDFU_ERR_IO) {
 		SIM_LOGW("%s slot image invalid (%d)", what, rc);
 	}
 	return rc;
@@ -65,7 +65,7 @@ int sim_boot_check_upgrade(struct sim_boot_run_ctx *c, struct sdfu_image_info *i
 		return 0;
 	}
 	rc = sim_boot_validate(c, c->sec, "secondary", info);
-	if (rc == SDFU_ERR_POWERLOSS || rc == SDFU_ERR_IO) {
+	if (rc == SDFU_ERR_IO) {
 		return rc;
 	}
 	if (rc != SDFU_OK) {
@@ -85,7 +85,7 @@ int sim_boot_finish(struct sim_boot_run_ctx *c, int slot)
 	int rc = sim_boot_validate(c, fa, slot == 0 ? "primary" : "secondary", &info);
 
 	if (rc != SDFU_OK) {
-		if (rc == SDFU_ERR_POWERLOSS || rc == SDFU_ERR_IO) {
+		if (rc == SDFU_ERR_IO) {
 			return rc;
 		}
 		c->rep->booted_slot = -1;

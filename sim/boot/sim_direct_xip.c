@@ -58,13 +58,13 @@ int sim_boot_run_direct_xip(struct sim_boot_run_ctx *c)
 			}
 			if (tr.copy_done != SDFU_BOOT_FLAG_SET) {
 				rc = sdfu_boot_write_copy_done(fa, m);
-				if (rc == SDFU_ERR_POWERLOSS) {
+				if (rc == SDFU_ERR_IO) {
 					return rc;
 				}
 			}
 		}
 		rc = sim_boot_validate(c, fa, pick == 0 ? "primary" : "secondary", NULL);
-		if (rc == SDFU_ERR_POWERLOSS || rc == SDFU_ERR_IO) {
+		if (rc == SDFU_ERR_IO) {
 			return rc;
 		}
 		if (rc != SDFU_OK) {

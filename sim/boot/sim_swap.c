@@ -112,7 +112,7 @@ int sim_boot_run_swap(struct sim_boot_run_ctx *c)
 	}
 	if (type == SDFU_BOOT_SWAP_TEST || type == SDFU_BOOT_SWAP_PERM || type == SDFU_BOOT_SWAP_REVERT) {
 		rc = sim_boot_validate(c, c->sec, "secondary", NULL);
-		if (rc == SDFU_ERR_POWERLOSS || rc == SDFU_ERR_IO) {
+		if (rc == SDFU_ERR_IO) {
 			return rc;
 		}
 		if (rc != SDFU_OK) {

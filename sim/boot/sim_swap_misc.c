@@ -94,7 +94,7 @@ int sim_swap_write_entry(struct sim_boot_run_ctx *c, uint32_t pos, uint8_t value
 	memset(blk, sdfu_flash_area_erased_val(c->pri), w);
 	blk[0] = value;
 	rc = sdfu_flash_area_write(c->pri, lo.status_off + pos * w, blk, w);
-	if (rc != SDFU_OK && rc != SDFU_ERR_POWERLOSS) {
+	if (rc != SDFU_OK) {
 		/* like MCUboot (BOOT_STATUS_ASSERT): a failed status write does not stop the swap */
 		SIM_LOGW("swap status write failed (%d), continuing", rc);
 		rc = SDFU_OK;

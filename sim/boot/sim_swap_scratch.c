@@ -133,7 +133,7 @@ static int write_status(struct sim_boot_run_ctx *c, bool use_scratch, uint32_t i
 	memset(blk, sdfu_flash_area_erased_val(fa), w);
 	blk[0] = (uint8_t)(state + 1u);
 	rc = sdfu_flash_area_write(fa, status_off(c, fa) + ((idx - 1u) * STATES + state) * w, blk, w);
-	if (rc != SDFU_OK && rc != SDFU_ERR_POWERLOSS) {
+	if (rc != SDFU_OK) {
 		SIM_LOGW("swap status write failed (%d), continuing", rc);
 		rc = SDFU_OK; /* as MCUboot: a failed status write does not stop the swap */
 	}

@@ -227,7 +227,8 @@ int main(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	rc = sim_boot_run_ex(&f, &cfg, NULL, &rep);
 	uint64_t ops = sim_flash_ops(&f);
-	if (f.cut_happened && ops > 0) {
+	bool cut = f.cut_happened;
+	if (cut && ops > 0) {
 		ops--; /* the cut op did not complete */
 	}
 	if (ol != NULL) {
@@ -243,11 +244,11 @@ int main(int argc, char **argv)
 			 (unsigned)rep.booted_ver.revision, (unsigned)rep.booted_ver.build);
 	}
 	const char *swap = sim_boot_cfg_is_xip(&cfg) ? "n/a" : swap_name(rep.swap_type);
-	const char *action = rc == SDFU_ERR_POWERLOSS ? "power-cut" : action_name(rep.action);
+	const char *action = cut ? "power-cut" : action_name(rep.action);
 	printf("{\"booted_slot\": %s, \"version\": %s, \"swap_type\": \"%s\", \"action\": \"%s\", \"ops\": %llu}\n",
 	       booted ? (rep.booted_slot == 0 ? "\"primary\"" : "\"secondary\"") : "null", ver, swap, action,
 	       (unsigned long long)ops);
-	if (rc == SDFU_ERR_POWERLOSS) {
+	if (cut) {
 		return 1;
 	}
 	return booted ? 0 : 1;

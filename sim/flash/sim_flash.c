@@ -180,7 +180,7 @@ static int file_sync(struct sim_flash *f, uint32_t off, size_t len)
 
 static void trace(const struct sim_flash *f, const char *op, uint32_t off, size_t len, int rc)
 {
-	if (f->oplog != NULL && (rc == 0 || (rc == SDFU_ERR_POWERLOSS && strstr(op, "CUT") != NULL))) {
+	if (f->oplog != NULL && (rc == 0 || strstr(op, "CUT") != NULL)) {
 		/* one line per mutating op that ran (the cut one included), MCUboot golden format */
 		if (op[0] == 'w' || op[0] == 'e') {
 			fprintf(f->oplog, "%c 0x%x %zu%s\n", op[0] == 'w' ? 'W' : 'E', (unsigned)off, len,
@@ -197,7 +197,7 @@ static void trace(const struct sim_flash *f, const char *op, uint32_t off, size_
 static int fault_check(struct sim_flash *f)
 {
 	if (!f->powered) {
-		return SDFU_ERR_POWERLOSS;
+		return SDFU_ERR_IO;
 	}
 	f->op_count++;
 	if (f->cut_at != 0 && f->op_count == f->cut_at) {
@@ -256,8 +256,8 @@ static int dev_read(void *ctx, uint32_t off, void *buf, size_t len)
 	struct sim_flash *f = ctx;
 
 	if (!f->powered) {
-		trace(f, "read", off, len, SDFU_ERR_POWERLOSS);
-		return SDFU_ERR_POWERLOSS;
+		trace(f, "read", off, len, SDFU_ERR_IO);
+		return SDFU_ERR_IO;
 	}
 	if ((uint64_t)off + len > f->dev.size) {
 		f->stats.violations++;
@@ -276,8 +276,8 @@ static int dev_write(void *ctx, uint32_t off, const void *buf, size_t len)
 	int fc;
 
 	if (!f->powered) {
-		trace(f, "write", off, len, SDFU_ERR_POWERLOSS);
-		return SDFU_ERR_POWERLOSS;
+		trace(f, "write", off, len, SDFU_ERR_IO);
+		return SDFU_ERR_IO;
 	}
 	if ((uint64_t)off + len > f->dev.size || off % a != 0 || len % a != 0) {
 		f->stats.violations++;
@@ -309,8 +309,8 @@ static int dev_write(void *ctx, uint32_t off, const void *buf, size_t len)
 		memcpy(f->mem + off, buf, n);
 		mark_programmed(f, off, buf, n);
 		(void)file_sync(f, off, n);
-		trace(f, "write CUT", off, len, SDFU_ERR_POWERLOSS);
-		return SDFU_ERR_POWERLOSS;
+		trace(f, "write CUT", off, len, SDFU_ERR_IO);
+		return SDFU_ERR_IO;
 	}
 	memcpy(f->mem + off, buf, len);
 	mark_programmed(f, off, buf, len);
@@ -327,8 +327,8 @@ static int dev_erase(void *ctx, uint32_t off, size_t len)
 	int fc;
 
 	if (!f->powered) {
-		trace(f, "erase", off, len, SDFU_ERR_POWERLOSS);
-		return SDFU_ERR_POWERLOSS;
+		trace(f, "erase", off, len, SDFU_ERR_IO);
+		return SDFU_ERR_IO;
 	}
 	/* Both ends must be sector boundaries. */
 	if (len == 0 || (uint64_t)off + len > f->dev.size || !sector_of(f, off, &s_start, &s_size) ||
@@ -351,8 +351,8 @@ static int dev_erase(void *ctx, uint32_t off, size_t len)
 		memset(f->mem + off, f->dev.erased_val, n);
 		memset(f->prog + off, 0, n);
 		(void)file_sync(f, off, n);
-		trace(f, "erase CUT", off, len, SDFU_ERR_POWERLOSS);
-		return SDFU_ERR_POWERLOSS;
+		trace(f, "erase CUT", off, len, SDFU_ERR_IO);
+		return SDFU_ERR_IO;
 	}
 	memset(f->mem + off, f->dev.erased_val, len);
 	memset(f->prog + off, 0, len);

@@ -29,7 +29,8 @@
  * Fault injection counts *mutating* operations (write and erase calls) from 1 after
  * arming; reads never count and never fail unless the power is off. A power cut makes
  * the chosen op behave per `enum sim_flash_cut_mode` and then every call (read, write,
- * erase) returns SDFU_ERR_POWERLOSS until sim_flash_power_on().
+ * erase) returns SDFU_ERR_IO until sim_flash_power_on(): the code above sees an I/O error
+ * like on a device; only the harness knows (f->powered false, f->cut_happened).
  *
  * Not thread-safe; call from one thread.
  */
@@ -147,7 +148,7 @@ void sim_flash_fail_at(struct sim_flash *f, uint64_t n, bool sticky);
  * reset). `param` is the landed prefix in percent for TORN_WRITE / PARTIAL_ERASE.
  */
 void sim_flash_cut_at(struct sim_flash *f, uint64_t n, enum sim_flash_cut_mode mode, uint32_t param);
-/** Cut power now: every op fails with SDFU_ERR_POWERLOSS until sim_flash_power_on(). */
+/** Cut power now: every op fails with SDFU_ERR_IO until sim_flash_power_on(). */
 void sim_flash_power_off(struct sim_flash *f);
 /** Restore power (disarms pending faults). */
 void sim_flash_power_on(struct sim_flash *f);

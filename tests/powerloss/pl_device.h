@@ -189,7 +189,7 @@ static int pl_boot(void)
 		}
 		memset(&dev.boot, 0, sizeof(dev.boot));
 		rc = sim_boot_run_ex(&dev.f, &cfg, &dev.boot, &dev.rep);
-		if (rc == SDFU_ERR_POWERLOSS) {
+		if (rc != 0 && pl_dead()) {
 			continue;
 		}
 		if (rc != 0) {
@@ -200,7 +200,7 @@ static int pl_boot(void)
 		pl_init_ram(); /* the boot actions may die too: the caller checks pl_dead() */
 		return 0;
 	}
-	return SDFU_ERR_POWERLOSS;
+	return SDFU_ERR_IO; /* power cut at every try */
 }
 
 /* ---- client --------------------------------------------------------------------------- */
@@ -333,7 +333,7 @@ static int64_t pl_upload(const struct pl_image *im)
 		}
 		rc = pl_rc(r);
 		if (rc != 0 || pl_dead()) {
-			return rc != 0 ? rc : SDFU_ERR_POWERLOSS;
+			return rc != 0 ? rc : SDFU_ERR_IO;
 		}
 		PL_CHECK(smp_rsp_get_uint(r, "off", &noff));
 		PL_CHECK(noff <= im->len);

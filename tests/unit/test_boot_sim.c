@@ -505,7 +505,8 @@ static void test_file_backed_resume(void **state)
 	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
 	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, false), 0);
 	sim_flash_cut_at(&f, 12, SIM_FLASH_CUT_TORN_WRITE, 50);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), SDFU_ERR_POWERLOSS);
+	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), SDFU_ERR_IO);
+	assert_false(f.powered); /* only the harness knows it was a power cut */
 	sim_flash_close(&f);
 	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), path), 0);
 	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);

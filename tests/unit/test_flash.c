@@ -246,17 +246,18 @@ static void test_fail_and_cut(void **state)
 	assert_int_equal(f.stats.failed, 1);
 	/* torn write: half lands */
 	sim_flash_cut_at(&f, 1, SIM_FLASH_CUT_TORN_WRITE, 50);
-	assert_int_equal(sdfu_flash_area_write(fa, 64, b, 64), SDFU_ERR_POWERLOSS);
+	assert_int_equal(sdfu_flash_area_write(fa, 64, b, 64), SDFU_ERR_IO);
 	assert_true(f.cut_happened);
-	assert_int_equal(sdfu_flash_area_read(fa, 0, r, 4), SDFU_ERR_POWERLOSS);
-	assert_int_equal(sdfu_flash_area_erase(fa, 0, 0x1000), SDFU_ERR_POWERLOSS);
+	assert_false(f.powered);
+	assert_int_equal(sdfu_flash_area_read(fa, 0, r, 4), SDFU_ERR_IO);
+	assert_int_equal(sdfu_flash_area_erase(fa, 0, 0x1000), SDFU_ERR_IO);
 	sim_flash_power_on(&f);
 	assert_int_equal(sdfu_flash_area_read(fa, 64, r, 64), 0);
 	assert_int_equal(r[31], 0x11);
 	assert_int_equal(r[32], 0xFF);
 	/* atomic cut drops the op */
 	sim_flash_cut_at(&f, 1, SIM_FLASH_CUT_ATOMIC, 0);
-	assert_int_equal(sdfu_flash_area_erase(fa, 0, 0x1000), SDFU_ERR_POWERLOSS);
+	assert_int_equal(sdfu_flash_area_erase(fa, 0, 0x1000), SDFU_ERR_IO);
 	sim_flash_power_on(&f);
 	assert_int_equal(sdfu_flash_area_read(fa, 0, r, 4), 0);
 	assert_int_equal(r[0], 0x11);
@@ -265,7 +266,7 @@ static void test_fail_and_cut(void **state)
 	assert_int_equal(sdfu_flash_area_write(fa, 0x1000 + 0x800, b, 64), 0);
 	assert_int_equal(sdfu_flash_area_write(fa, 0x1000, b, 64), 0);
 	sim_flash_cut_at(&f, 1, SIM_FLASH_CUT_PARTIAL_ERASE, 25);
-	assert_int_equal(sdfu_flash_area_erase(fa, 0x1000, 0x1000), SDFU_ERR_POWERLOSS);
+	assert_int_equal(sdfu_flash_area_erase(fa, 0x1000, 0x1000), SDFU_ERR_IO);
 	sim_flash_power_on(&f);
 	assert_true(sdfu_flash_area_is_erased(fa, 0x1000, 0x400));
 	assert_false(sdfu_flash_area_is_erased(fa, 0x1800, 64));

@@ -74,7 +74,6 @@ static uint16_t set_next_err(int rc, bool active)
 		return active ? SDFU_IMG_ERR_INVALID_IMAGE_VECTOR_TABLE
 			      : SDFU_IMG_ERR_INVALID_IMAGE_HEADER_MAGIC;
 	case SDFU_ERR_IO:
-	case SDFU_ERR_POWERLOSS:
 	case SDFU_ERR_INVAL:
 	case SDFU_ERR_RANGE:
 		return SDFU_IMG_ERR_FLASH_WRITE_FAILED;
@@ -89,7 +88,6 @@ static uint16_t validate_err(int rc)
 {
 	switch (rc) {
 	case SDFU_ERR_IO:
-	case SDFU_ERR_POWERLOSS:
 		return SDFU_IMG_ERR_FLASH_READ_FAILED;
 	case SDFU_ERR_NOENT:
 		return SDFU_IMG_ERR_NO_IMAGE;
