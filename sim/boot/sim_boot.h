@@ -63,6 +63,8 @@ const char *sim_boot_cfg_mode_name(const struct sim_boot_cfg *cfg);
  * builds only (Zephyr: CONFIG_MCUBOOT_DOWNGRADE_PREVENTION depends on BOOT_UPGRADE_ONLY).
  */
 bool sim_boot_downgrade_supported(const struct sim_boot_cfg *cfg);
+/** MCUboot's name of a swap type: "none", "test", "perm", "revert", "fail", "panic". */
+const char *sim_boot_swap_name(unsigned t);
 /** True for the direct-XIP modes (MCUboot keeps no swap type there). */
 bool sim_boot_cfg_is_xip(const struct sim_boot_cfg *cfg);
 

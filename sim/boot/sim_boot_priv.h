@@ -80,7 +80,6 @@ int sim_boot_run_overwrite(struct sim_boot_run_ctx *c);   /* sim_overwrite.c */
 int sim_boot_run_direct_xip(struct sim_boot_run_ctx *c);  /* sim_direct_xip.c */
 
 /* ---- shared steps (sim_boot_common.c) -------------------------------------------- */
-const char *sim_boot_swap_name(unsigned t);
 /* Full image check of `fa` (hash, signature); logs a failure. 0 or the sdfu error. */
 int sim_boot_validate(struct sim_boot_run_ctx *c, const struct sdfu_flash_area *fa, const char *what,
 		      struct sdfu_image_info *info);

@@ -96,7 +96,9 @@ int sim_boot_run_swap(struct sim_boot_run_ctx *c)
 		}
 		return rc != SDFU_OK ? rc : sim_boot_finish(c, 0);
 	}
-	if (st.source_primary && st.swap_type != SDFU_BOOT_SWAP_NONE) {
+	bool from_status = st.source_primary && st.swap_type != SDFU_BOOT_SWAP_NONE;
+
+	if (from_status) {
 		type = st.swap_type; /* metadata written, no sector moved yet */
 	} else {
 		st.source_primary = false;
@@ -111,14 +113,16 @@ int sim_boot_run_swap(struct sim_boot_run_ctx *c)
 		return SDFU_ERR_IO;
 	}
 	if (type == SDFU_BOOT_SWAP_TEST || type == SDFU_BOOT_SWAP_PERM || type == SDFU_BOOT_SWAP_REVERT) {
-		rc = sim_boot_validate(c, c->sec, "secondary", NULL);
-		if (rc == SDFU_ERR_IO) {
+		rc = sim_boot_check_upgrade(c, NULL);
+		if (rc < 0) {
 			return rc;
 		}
-		if (rc != SDFU_OK) {
-			c->rep->swap_type = SDFU_BOOT_SWAP_FAIL;
-			rc = sim_boot_refuse_secondary(c);
-			return rc != SDFU_OK ? rc : sim_boot_finish(c, 0);
+		if (rc == 0) {
+			/* dropped (FAIL), or no image header (NONE; FAIL when the status asked for it) */
+			if (from_status) {
+				c->rep->swap_type = SDFU_BOOT_SWAP_FAIL;
+			}
+			return sim_boot_finish(c, 0);
 		}
 		size = image_size(c->pri);
 		if (image_size(c->sec) > size) {

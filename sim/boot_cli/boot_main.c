@@ -36,26 +36,6 @@ static void usage(FILE *o)
 		"  --help                  this text\n");
 }
 
-static const char *swap_name(enum sdfu_boot_swap_type t)
-{
-	switch (t) {
-	case SDFU_BOOT_SWAP_NONE:
-		return "none";
-	case SDFU_BOOT_SWAP_TEST:
-		return "test";
-	case SDFU_BOOT_SWAP_PERM:
-		return "perm";
-	case SDFU_BOOT_SWAP_REVERT:
-		return "revert";
-	case SDFU_BOOT_SWAP_FAIL:
-		return "fail";
-	case SDFU_BOOT_SWAP_PANIC:
-		return "panic";
-	default:
-		return "none";
-	}
-}
-
 static const char *action_name(enum sim_boot_action a)
 {
 	switch (a) {
@@ -243,7 +223,7 @@ int main(int argc, char **argv)
 		snprintf(ver, sizeof(ver), "\"%u.%u.%u+%u\"", rep.booted_ver.major, rep.booted_ver.minor,
 			 (unsigned)rep.booted_ver.revision, (unsigned)rep.booted_ver.build);
 	}
-	const char *swap = sim_boot_cfg_is_xip(&cfg) ? "n/a" : swap_name(rep.swap_type);
+	const char *swap = sim_boot_cfg_is_xip(&cfg) ? "n/a" : sim_boot_swap_name(rep.swap_type);
 	const char *action = cut ? "power-cut" : action_name(rep.action);
 	printf("{\"booted_slot\": %s, \"version\": %s, \"swap_type\": \"%s\", \"action\": \"%s\", \"ops\": %llu}\n",
 	       booted ? (rep.booted_slot == 0 ? "\"primary\"" : "\"secondary\"") : "null", ver, swap, action,
