@@ -177,6 +177,18 @@ int main(int argc, char **argv)
 	cfg.keys = &keyset;
 
 	int rc;
+	if (!dry) {
+		long holder = 0;
+		int lock_fd = -1;
+
+		rc = sim_flash_lock_file(flash_path, &lock_fd, &holder);
+		if (rc != SDFU_OK) {
+			fprintf(stderr, "smpdfu-boot: %s is in use by another process (pid %ld); use --dry-run to "
+					"inspect it\n", flash_path, holder);
+			return 2;
+		}
+		(void)lock_fd; /* held until exit */
+	}
 	if (dry) {
 		rc = sim_flash_open(&f, lo, NULL);
 		if (rc == SDFU_OK) {

@@ -26,6 +26,33 @@ int device_flash_open(struct device *d)
 		SDFU_LOGE("unknown layout '%s'", o->layout);
 		return -1;
 	}
+	long holder = 0;
+	long long have = 0;
+	int lock_fd = -1;
+
+	/* one device per flash file: a second one would mix two RAM copies into the file */
+	rc = sim_flash_lock_file(o->flash_path, &lock_fd, &holder);
+	if (rc == SDFU_ERR_BUSY) {
+		if (holder > 0) {
+			SDFU_LOGE("flash file %s is in use by another process (pid %ld); not starting", o->flash_path,
+				  holder);
+		} else {
+			SDFU_LOGE("flash file %s is in use by another process; not starting", o->flash_path);
+		}
+		return -1;
+	}
+	if (rc != 0) {
+		SDFU_LOGE("cannot open flash file %s", o->flash_path);
+		return -1;
+	}
+	d->flash_lock_fd = lock_fd; /* kept open (and locked) until the process ends */
+	/* never resize or erase an existing file of another size: that would lose its contents */
+	if (sim_flash_file_check(o->flash_path, lay, &have) != 0 && !o->wipe) {
+		SDFU_LOGE("flash file %s has %lld bytes but layout %s needs %u; not touching it "
+			  "(use the matching --layout, or --wipe to start over with an erased flash)",
+			  o->flash_path, have, lay->name, (unsigned)lay->size);
+		return -1;
+	}
 	rc = sim_flash_open(&d->flash, lay, o->flash_path);
 	if (rc != 0) {
 		SDFU_LOGE("cannot open flash file %s (%d)", o->flash_path, rc);

@@ -146,6 +146,7 @@ struct device_ble {
 struct device {
 	const struct device_opts *opts;
 	struct sim_flash flash;
+	int flash_lock_fd;           /**< holds the flash file's lock for the process's life */
 	struct device_key key_der[DEVICE_MAX_KEYS];
 	struct sdfu_boot_key keys[DEVICE_MAX_KEYS];
 	struct sdfu_boot_keys keyset;

@@ -443,6 +443,44 @@ int sim_flash_open(struct sim_flash *f, const struct sim_flash_layout *layout, c
 	return SDFU_OK;
 }
 
+int sim_flash_lock_file(const char *path, int *fd_out, long *holder_pid)
+{
+	struct flock fl;
+	int fd = open(path, O_RDWR | O_CREAT, 0644);
+
+	*holder_pid = 0;
+	if (fd < 0) {
+		return SDFU_ERR_IO;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) != 0) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+			*holder_pid = (long)fl.l_pid;
+		}
+		close(fd);
+		return SDFU_ERR_BUSY;
+	}
+	*fd_out = fd;
+	return SDFU_OK;
+}
+
+int sim_flash_file_check(const char *path, const struct sim_flash_layout *layout, long long *size)
+{
+	struct stat st;
+
+	*size = 0;
+	if (stat(path, &st) != 0 || st.st_size == 0) {
+		return SDFU_OK;
+	}
+	*size = (long long)st.st_size;
+	return (unsigned long long)st.st_size == layout->size ? SDFU_OK : SDFU_ERR_INVAL;
+}
+
 int sim_flash_load_file(struct sim_flash *f, const char *path)
 {
 	FILE *fp;

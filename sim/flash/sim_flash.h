@@ -120,6 +120,18 @@ int sim_flash_open(struct sim_flash *f, const struct sim_flash_layout *layout, c
  * 0, SDFU_ERR_NOENT (unreadable) or SDFU_ERR_INVAL (wrong size or file-backed device).
  */
 int sim_flash_load_file(struct sim_flash *f, const char *path);
+/**
+ * Take an exclusive lock on the flash file `path` (created when missing) for the life of the
+ * process: a POSIX record lock on a descriptor the caller keeps open (*fd_out). Another
+ * process holding it -> SDFU_ERR_BUSY and *holder_pid its pid (0 when unknown); the file is
+ * not modified. SDFU_ERR_IO when the file cannot be opened.
+ */
+int sim_flash_lock_file(const char *path, int *fd_out, long *holder_pid);
+/**
+ * Size check before sim_flash_open() of an existing file: 0 when `path` is missing, empty or
+ * exactly `layout`'s size; SDFU_ERR_INVAL (and *size the file's size) otherwise. Reads nothing.
+ */
+int sim_flash_file_check(const char *path, const struct sim_flash_layout *layout, long long *size);
 /** Release memory and close the file. Safe on a zeroed or already closed object. */
 void sim_flash_close(struct sim_flash *f);
 
