@@ -64,7 +64,11 @@ int device_flash_open(struct device *d)
 		sim_flash_wipe(&d->flash);
 		SDFU_LOGI("flash wiped");
 	}
-	if (o->provision != NULL) {
+	if (o->provision != NULL && have != 0 && !o->wipe) {
+		/* an existing flash is a device's state (maybe a confirmed update): keep it */
+		SDFU_LOGW("flash file %s exists: kept its stored contents, not provisioning %s "
+			  "(--wipe starts over)", o->flash_path, o->provision);
+	} else if (o->provision != NULL) {
 		rc = sim_boot_provision(&d->flash, o->provision);
 		if (rc != 0) {
 			SDFU_LOGE("cannot provision %s into the primary slot (%d)", o->provision, rc);

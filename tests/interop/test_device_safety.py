@@ -48,3 +48,22 @@ def test_second_instance_refused_first_keeps_serving(device):
     q = subprocess.run([str(boot), "--flash", str(device.flash), "--mode", "swap"], capture_output=True,
                        text=True, timeout=30)
     assert q.returncode == 2 and "in use" in q.stderr
+
+
+def test_provision_only_on_a_new_flash(device_factory, default_image, tmp_path):
+    """Re-running a command line with --provision never replaces what an existing flash holds."""
+    flash = tmp_path / "keep.flash"
+    first = device_factory(flash=flash, provision=default_image.path, keys=[default_image.key], serial=None)
+    first.stop()
+    before = sha(flash)
+    other = tmp_path / "other.bin"
+    other.write_bytes(b"\x00" * 4096)  # not even an image: writing it would be visible
+    second = device_factory(flash=flash, provision=other, keys=[default_image.key], serial=None)
+    second.wait_log(r"kept its stored contents, not provisioning")
+    second.wait_log(r"device: boot #1: running slot 0, version 1\.0\.0")
+    second.stop()
+    assert sha(flash) == before
+    # --wipe starts over: now the file is provisioned again
+    third = device_factory(flash=flash, provision=default_image.path, keys=[default_image.key], serial=None,
+                           extra=["--wipe"])
+    third.wait_log(r"provisioned .* into the primary slot")
