@@ -43,6 +43,37 @@ int posix_port_take_reset(void)
 	return r;
 }
 
+static bool log_iso;
+static struct timespec log_t0;
+
+void posix_port_set_log_time_iso(bool iso)
+{
+	log_iso = iso;
+}
+
+/* "[hh:mm:ss.mmm]" since the first log line (the process start, in practice), or ISO 8601 UTC. */
+static void log_stamp(char *out, size_t n)
+{
+	struct timespec ts;
+
+	if (log_iso) {
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (log_t0.tv_sec == 0 && log_t0.tv_nsec == 0) {
+		log_t0 = ts;
+	}
+	long long ms = ((long long)ts.tv_sec - log_t0.tv_sec) * 1000LL + (ts.tv_nsec - log_t0.tv_nsec) / 1000000L;
+	snprintf(out, n, "[%02lld:%02lld:%02lld.%03lld]", ms / 3600000LL, ms / 60000LL % 60, ms / 1000LL % 60,
+		 ms % 1000LL);
+}
+
 void posix_port_set_log_level(int level)
 {
 	log_level = level;
@@ -56,16 +87,15 @@ int posix_port_log_enabled(int level)
 void sdfu_port_log(int level, const char *module, const char *fmt, ...)
 {
 	static const char *const names[] = {"?", "ERR", "WRN", "INF", "DBG"};
-	struct timespec ts;
+	char stamp[40];
 	va_list ap;
 
 	if (level > log_level) {
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
+	log_stamp(stamp, sizeof(stamp));
 	flockfile(stderr);
-	fprintf(stderr, "%lld.%03ld %s %s: ", (long long)ts.tv_sec, ts.tv_nsec / 1000000L,
-		names[level >= 1 && level <= 4 ? level : 0], module);
+	fprintf(stderr, "%s %s %s: ", stamp, names[level >= 1 && level <= 4 ? level : 0], module);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -12,6 +12,11 @@
 int posix_port_take_reset(void);
 /** Only lines at or above this severity (1 err .. 4 debug) are printed. */
 void posix_port_set_log_level(int level);
+/**
+ * Log line time stamps: false (default) device uptime as Zephyr prints it, "[00:00:01.234]";
+ * true, wall-clock ISO 8601 UTC ("2026-12-04T03:31:05.123Z"). Call before logging starts.
+ */
+void posix_port_set_log_time_iso(bool iso);
 /** True when a line at `level` would be printed (to skip formatting work otherwise). */
 int posix_port_log_enabled(int level);
 

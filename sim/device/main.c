@@ -54,6 +54,8 @@ static void usage(FILE *f)
 		"  --line-length N      serial: max bytes per transmitted line, including the\n"
 		"                       2 start bytes and the newline (%d..%d) [default: %d]\n"
 		"  --log-level N        0 off, 1 error, 2 warning, 3 info, 4 debug [default: 3]\n"
+		"  --log-time uptime|iso  log time stamps: device uptime [hh:mm:ss.mmm] (as Zephyr)\n"
+		"                       or ISO 8601 UTC [default: uptime]\n"
 		"\n"
 		"DFU modules (docs/DFU_MODULE.md):\n"
 		"  --dfu-module on|off  nRF Desktop dfu_mcumgr: DFU lock gating of image/reset\n"
@@ -121,7 +123,7 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 enum {
 	OPT_FLASH = 1000, OPT_UDP, OPT_SERIAL, OPT_LAYOUT, OPT_MODE, OPT_PROVISION, OPT_KEY,
-	OPT_DOWNGRADE, OPT_WIPE, OPT_LINE, OPT_LOG, OPT_VERSION, OPT_HELP, OPT_PRINT_LAYOUT,
+	OPT_DOWNGRADE, OPT_WIPE, OPT_LINE, OPT_LOG, OPT_LOG_TIME, OPT_VERSION, OPT_HELP, OPT_PRINT_LAYOUT,
 	OPT_DFU_MODULE, OPT_CONFIRM, OPT_DFU_TIMEOUT, OPT_RO_UNLOCKED, OPT_EVT_BLE_ONLY,
 	OPT_RELEASE_COMPLETE, OPT_ALLOW_ERASE_PENDING, OPT_NO_CONFIRM, OPT_BLE, OPT_BLE_MTU, OPT_CFGCHAN, OPT_CTL, OPT_POWER_OFF,
 };
@@ -180,6 +182,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 		{"wipe", no_argument, NULL, OPT_WIPE},
 		{"line-length", required_argument, NULL, OPT_LINE},
 		{"log-level", required_argument, NULL, OPT_LOG},
+		{"log-time", required_argument, NULL, OPT_LOG_TIME},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"print-layout", no_argument, NULL, OPT_PRINT_LAYOUT},
@@ -264,6 +267,13 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 				return -1;
 			}
 			o->line_length = (uint16_t)v;
+			break;
+		case OPT_LOG_TIME:
+			if (strcmp(optarg, "uptime") != 0 && strcmp(optarg, "iso") != 0) {
+				fprintf(stderr, "smpdfu-device: --log-time is uptime or iso\n");
+				return -1;
+			}
+			posix_port_set_log_time_iso(strcmp(optarg, "iso") == 0);
 			break;
 		case OPT_LOG:
 			if (parse_int(optarg, 0, 4, &v) != 0) {

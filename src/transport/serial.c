@@ -52,8 +52,13 @@ static bool rx_append(struct sdfu_serial_rx *rx, uint8_t b)
 	if (rx->len_bytes < 2) {
 		rx->pkt_len = (uint16_t)((rx->pkt_len << 8) | b);
 		rx->len_bytes++;
-		if (rx->len_bytes == 2 &&
-		    (rx->pkt_len < 2 || rx->pkt_len > SDFU_SERIAL_RX_BUF_SIZE)) {
+		if (rx->len_bytes == 2 && rx->pkt_len > SDFU_SERIAL_RX_BUF_SIZE) {
+			SDFU_LOGW("frame dropped: frame too large (%u > buf_size %u B)", (unsigned)rx->pkt_len,
+				  (unsigned)SDFU_SERIAL_RX_BUF_SIZE);
+			rx_drop(rx, "frame too large");
+			return false;
+		}
+		if (rx->len_bytes == 2 && rx->pkt_len < 2) {
 			rx_drop(rx, "bad length");
 			return false;
 		}

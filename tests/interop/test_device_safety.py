@@ -67,3 +67,13 @@ def test_provision_only_on_a_new_flash(device_factory, default_image, tmp_path):
     third = device_factory(flash=flash, provision=default_image.path, keys=[default_image.key], serial=None,
                            extra=["--wipe"])
     third.wait_log(r"provisioned .* into the primary slot")
+
+
+def test_log_time_stamps(device_factory):
+    import re
+    up = device_factory(serial=None)
+    assert re.match(r"^\[\d\d:\d\d:\d\d\.\d{3}\] INF ", up.log().splitlines()[-1]), up.log()[-300:]
+    iso = device_factory(serial=None, extra=["--log-time", "iso"])
+    assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INF ", iso.log(), re.M), iso.log()[-300:]
+    bad = subprocess.run(start_argv("x.flash", "--log-time", "epoch"), capture_output=True, text=True, timeout=30)
+    assert bad.returncode != 0 and "--log-time is uptime or iso" in bad.stderr

@@ -123,4 +123,4 @@ def test_serial_length_field_too_large_dropped(device):
         s.send_frame(smp_frame(2, 0, 0, {"d": "next"}, seq=12))
         hdr, body = parse_frame(s.read_frame())
         assert body == {"r": "next"}
-    device.wait_log(r"frame dropped: bad length")
+    device.wait_log(r"frame dropped: frame too large \(65520 > buf_size \d+ B\)")

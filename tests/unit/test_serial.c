@@ -372,7 +372,7 @@ static void test_overlong_dropped(void **state)
 	sdfu_serial_rx_init(&rx);
 	assert_int_equal(sdfu_serial_rx_feed(&rx, wire, w, on_frame, NULL), 0);
 	assert_int_equal(rx.dropped, 1);
-	assert_true(fake_port_log_contains("bad length"));
+	assert_true(fake_port_log_contains("frame too large"));
 
 	/* more data than the length says: append a continuation line to a complete packet */
 	fill_pattern(frame, sizeof(frame), 1);
