@@ -61,8 +61,9 @@ static void log_stamp(char *out, size_t n)
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
-		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (unsigned)((unsigned long)ts.tv_nsec / 1000000UL % 1000UL));
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -87,7 +88,7 @@ int posix_port_log_enabled(int level)
 void sdfu_port_log(int level, const char *module, const char *fmt, ...)
 {
 	static const char *const names[] = {"?", "ERR", "WRN", "INF", "DBG"};
-	char stamp[40];
+	char stamp[96];
 	va_list ap;
 
 	if (level > log_level) {
