@@ -34,7 +34,7 @@ endif()
 # Host pieces the harnesses need: Mbed TLS crypto port, RAM/file flash simulation, fake port.
 add_library(fz_host STATIC
   ${CMAKE_SOURCE_DIR}/port/posix/crypto_mbedtls.c
-  ${CMAKE_SOURCE_DIR}/sim/flash/sim_flash.c
+  ${CMAKE_SOURCE_DIR}/sim/flash/sim_flash.c ${CMAKE_SOURCE_DIR}/sim/flash/sim_flash_setup.c
   ${CMAKE_SOURCE_DIR}/tests/support/fake_port.c)
 target_include_directories(fz_host PUBLIC ${CMAKE_SOURCE_DIR}/sim ${CMAKE_SOURCE_DIR}/tests/support)
 target_link_libraries(fz_host PUBLIC fz_smpdfu ${MBEDCRYPTO_LIB} ${SODIUM_LIB})

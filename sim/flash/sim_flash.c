@@ -7,95 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sdfu/err.h"
-
-/* ---- built-in layouts ---------------------------------------------------- */
-
-static const struct sim_flash_layout layouts[] = {
-	{
-		/* nRF52840-like: MCUboot 48 KiB, two 472 KiB slots, scratch, storage. */
-		.name = "nrf52840",
-		.size = 0x100000,
-		.write_align = 4,
-		.erased_val = 0xFF,
-		.sector_range_count = 1,
-		.sectors = { { 256, 0x1000 } },
-		.areas = {
-			[SDFU_FA_BOOTLOADER] = { 0x0, 0xC000 },
-			[SDFU_FA_PRIMARY] = { 0xC000, 0x76000 },
-			[SDFU_FA_SECONDARY] = { 0x82000, 0x76000 },
-			[SDFU_FA_SCRATCH] = { 0xF8000, 0x2000 },
-			[SDFU_FA_STORAGE] = { 0xFA000, 0x6000 },
-		},
-	},
-	{
-		/* Mixed sector sizes (4, 8, 16 KiB), 8-byte writes; slots in 16 KiB sectors. */
-		.name = "mixed8",
-		.size = 0x88000,
-		.write_align = 8,
-		.erased_val = 0xFF,
-		.sector_range_count = 3,
-		.sectors = { { 8, 0x1000 }, { 2, 0x2000 }, { 31, 0x4000 } },
-		.areas = {
-			[SDFU_FA_BOOTLOADER] = { 0x0, 0x8000 },
-			[SDFU_FA_STORAGE] = { 0x8000, 0x4000 },
-			[SDFU_FA_PRIMARY] = { 0xC000, 0x3C000 },
-			[SDFU_FA_SECONDARY] = { 0x48000, 0x3C000 },
-			[SDFU_FA_SCRATCH] = { 0x84000, 0x4000 },
-		},
-	},
-	{
-		/* STM32H7-like: 2 MiB of 128 KiB sectors, 32-byte flash words. */
-		.name = "large128k",
-		.size = 0x200000,
-		.write_align = 32,
-		.erased_val = 0xFF,
-		.sector_range_count = 1,
-		.sectors = { { 16, 0x20000 } },
-		.areas = {
-			[SDFU_FA_BOOTLOADER] = { 0x0, 0x20000 },
-			[SDFU_FA_PRIMARY] = { 0x20000, 0xC0000 },
-			[SDFU_FA_SECONDARY] = { 0xE0000, 0xC0000 },
-			[SDFU_FA_SCRATCH] = { 0x1A0000, 0x20000 },
-			[SDFU_FA_STORAGE] = { 0x1C0000, 0x40000 },
-		},
-	},
-	{
-		/* 1 MiB image slots (nRF5340/nRF54-class parts with big apps): 8 KiB sectors,
-		 * so a slot is 128 sectors (MCUboot's default MAX_IMG_SECTORS). */
-		.name = "big1m",
-		.size = 0x230000,
-		.write_align = 4,
-		.erased_val = 0xFF,
-		.sector_range_count = 1,
-		.sectors = { { 280, 0x2000 } },
-		.areas = {
-			[SDFU_FA_BOOTLOADER] = { 0x0, 0x10000 },
-			[SDFU_FA_PRIMARY] = { 0x10000, 0x100000 },
-			[SDFU_FA_SECONDARY] = { 0x110000, 0x100000 },
-			[SDFU_FA_SCRATCH] = { 0x210000, 0x10000 },
-			[SDFU_FA_STORAGE] = { 0x220000, 0x10000 },
-		},
-	},
-};
-
-const struct sim_flash_layout *sim_layout_at(unsigned i)
-{
-	return i < sizeof(layouts) / sizeof(layouts[0]) ? &layouts[i] : NULL;
-}
-
-const struct sim_flash_layout *sim_layout_get(const char *name)
-{
-	for (unsigned i = 0; name != NULL && sim_layout_at(i) != NULL; i++) {
-		if (strcmp(layouts[i].name, name) == 0) {
-			return &layouts[i];
-		}
-	}
-	return NULL;
-}
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -154,28 +71,204 @@ static bool bad_hit(struct sim_flash *f, uint32_t off, size_t len)
 	return x % 1000u < f->bad_permille;
 }
 
-static int file_sync(struct sim_flash *f, uint32_t off, size_t len)
+/* ---- programmed bit map (one bit per write unit) -------------------------- */
+
+#define BM_BITS 64u
+
+static size_t bm_words(uint32_t units)
 {
-	if (f->fd < 0 || len == 0) {
-		return SDFU_OK;
-	}
-	const uint8_t *p = f->mem + off;
-	off_t pos = off;
+	return (units + BM_BITS - 1u) / BM_BITS;
+}
 
-	while (len > 0) {
-		ssize_t n = pwrite(f->fd, p, len, pos);
+/* Mask of bits [lo, hi) inside one word (0 <= lo < hi <= 64). */
+static uint64_t bm_mask(uint32_t lo, uint32_t hi)
+{
+	uint64_t m = hi >= BM_BITS ? ~(uint64_t)0 : (((uint64_t)1 << hi) - 1u);
 
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return SDFU_ERR_IO;
+	return m & ~(((uint64_t)1 << lo) - 1u);
+}
+
+/* Any unit in [u0, u1) programmed? Word at a time. */
+static bool bm_any(const uint64_t *bm, uint32_t u0, uint32_t u1)
+{
+	while (u0 < u1) {
+		uint32_t w = u0 / BM_BITS, lo = u0 % BM_BITS;
+		uint32_t hi = u1 - w * BM_BITS < BM_BITS ? u1 - w * BM_BITS : BM_BITS;
+
+		if ((bm[w] & bm_mask(lo, hi)) != 0) {
+			return true;
 		}
-		p += n;
-		pos += n;
-		len -= (size_t)n;
+		u0 = w * BM_BITS + hi;
 	}
-	return SDFU_OK;
+	return false;
+}
+
+/* Set (`on`) or clear units [u0, u1), word at a time. */
+static void bm_fill(uint64_t *bm, uint32_t u0, uint32_t u1, bool on)
+{
+	while (u0 < u1) {
+		uint32_t w = u0 / BM_BITS, lo = u0 % BM_BITS;
+		uint32_t hi = u1 - w * BM_BITS < BM_BITS ? u1 - w * BM_BITS : BM_BITS;
+		uint64_t m = bm_mask(lo, hi);
+
+		bm[w] = on ? bm[w] | m : bm[w] & ~m;
+		u0 = w * BM_BITS + hi;
+	}
+}
+
+static bool bm_get(const uint64_t *bm, uint32_t u)
+{
+	return (bm[u / BM_BITS] >> (u % BM_BITS)) & 1u;
+}
+
+/* All of p[0..n) equal to the erased value? Four bytes at a time. */
+static bool is_blank(const uint8_t *p, size_t n, uint8_t ev)
+{
+	uint32_t pat = 0x01010101u * ev;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, p + i, 4);
+		if (w != pat) {
+			return false;
+		}
+	}
+	for (; i < n; i++) {
+		if (p[i] != ev) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A written write unit counts as programmed (padding included) unless all of it is the
+ * erased value: writing all ones changes no bit, so NOR flash takes a later write there
+ * (nRF52 NVMC: a word may be written twice). This is what lets the application confirm
+ * after MCUboot's overwrite-only copy, which writes the secondary's erased trailer
+ * fields into the primary. `off` and `len` are whole units here.
+ */
+static void mark_programmed(struct sim_flash *f, uint32_t off, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+	uint32_t a = f->dev.write_align;
+
+	for (size_t u = 0; u + a <= len; u += a) {
+		if (!is_blank(b + u, a, f->dev.erased_val)) {
+			uint32_t unit = (uint32_t)((off + u) / a);
+
+			f->prog[unit / BM_BITS] |= (uint64_t)1 << (unit % BM_BITS);
+		}
+	}
+}
+
+/*
+ * Programmed state of the units touched by a raw store of [off, off+len) (poke, load):
+ * a unit is programmed when any of its bytes differs from the erased value; a unit only
+ * partly covered keeps a programmed state it had.
+ */
+static void mark_from_content(struct sim_flash *f, uint32_t off, size_t len)
+{
+	uint32_t a = f->dev.write_align;
+	uint32_t u0 = off / a, u1 = (uint32_t)(((uint64_t)off + len + a - 1u) / a);
+
+	for (uint32_t u = u0; u < u1; u++) {
+		uint32_t s = u * a;
+		bool whole = s >= off && (uint64_t)s + a <= (uint64_t)off + len;
+		bool p = !is_blank(f->mem + s, a, f->dev.erased_val) || (!whole && bm_get(f->prog, u));
+
+		bm_fill(f->prog, u, u + 1u, p);
+	}
+}
+
+/* ---- backing store: RAM buffer, or the file (mem is then its read-only mapping) ---- */
+
+/*
+ * The injected file failure (test hook): true when this pwrite must fail, errno set.
+ * Counts file writes from 1 after sim_flash_file_fail().
+ */
+static bool file_fail_now(struct sim_flash *f)
+{
+	if (f->file_fail_at == 0) {
+		return false;
+	}
+	f->file_writes++;
+	if (f->file_writes == f->file_fail_at || (f->file_fail_sticky && f->file_writes > f->file_fail_at)) {
+		errno = f->file_fail_errno != 0 ? f->file_fail_errno : EIO;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Store `len` bytes at `off`: a copy into RAM, or pwrite into the file (the mapping then
+ * shows them; nothing else holds a copy). `buf` NULL stores the erased value. Returns the
+ * bytes that landed (== len on success); on a file error *err is the errno.
+ */
+static size_t store(struct sim_flash *f, uint32_t off, const void *buf, size_t len, int *err)
+{
+	static const uint8_t *ff_page; /* one page of erased bytes for pwritev, per erased value */
+	static uint8_t ff_buf[4096];
+	static uint8_t ff_val;
+	size_t done = 0;
+
+	*err = 0;
+	if (f->fd < 0) {
+		if (buf != NULL) {
+			memcpy(f->mem + off, buf, len);
+		} else {
+			memset(f->mem + off, f->dev.erased_val, len);
+		}
+		return len;
+	}
+	if (buf == NULL && (ff_page == NULL || ff_val != f->dev.erased_val)) {
+		memset(ff_buf, f->dev.erased_val, sizeof(ff_buf));
+		ff_val = f->dev.erased_val;
+		ff_page = ff_buf;
+	}
+	while (done < len) {
+		ssize_t n;
+
+		if (file_fail_now(f)) {
+			*err = errno;
+			return done;
+		}
+		if (buf != NULL) {
+			n = pwrite(f->fd, (const uint8_t *)buf + done, len - done, (off_t)(off + done));
+		} else {
+			struct iovec iov[16];
+			size_t left = len - done;
+			int cnt = 0;
+
+			while (left > 0 && cnt < 16) {
+				size_t k = left < sizeof(ff_buf) ? left : sizeof(ff_buf);
+
+				iov[cnt].iov_base = (void *)ff_page;
+				iov[cnt].iov_len = k;
+				left -= k;
+				cnt++;
+			}
+			n = pwritev(f->fd, iov, cnt, (off_t)(off + done));
+		}
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			*err = n < 0 ? errno : EIO;
+			return done;
+		}
+		done += (size_t)n;
+	}
+	return done;
+}
+
+static void file_error(struct sim_flash *f, const char *op, uint32_t off, size_t len, int err)
+{
+	f->stats.file_errors++;
+	fprintf(stderr, "[simflash] flash file %s failed at 0x%x len 0x%zx: %s (nothing committed past the failure)\n",
+		op, (unsigned)off, len, strerror(err));
 }
 
 static void trace(const struct sim_flash *f, const char *op, uint32_t off, size_t len, int rc)
@@ -224,31 +317,6 @@ static size_t cut_prefix(const struct sim_flash *f, size_t len, uint32_t unit)
 	return (size_t)p;
 }
 
-/*
- * A written write unit counts as programmed (padding included) unless all of it is the
- * erased value: writing all ones changes no bit, so NOR flash takes a later write there
- * (nRF52 NVMC: a word may be written twice). This is what lets the application confirm
- * after MCUboot's overwrite-only copy, which writes the secondary's erased trailer
- * fields into the primary.
- */
-static void mark_programmed(struct sim_flash *f, uint32_t off, const void *buf, size_t len)
-{
-	const uint8_t *b = buf;
-	uint32_t a = f->dev.write_align;
-
-	for (size_t u = 0; u < len; u += a) {
-		size_t n = len - u < a ? len - u : a;
-		bool blank = true;
-
-		for (size_t i = 0; i < n; i++) {
-			blank = blank && b[u + i] == f->dev.erased_val;
-		}
-		if (!blank) {
-			memset(f->prog + off + u, 1, n);
-		}
-	}
-}
-
 /* ---- device callbacks ---------------------------------------------------- */
 
 static int dev_read(void *ctx, uint32_t off, void *buf, size_t len)
@@ -269,11 +337,44 @@ static int dev_read(void *ctx, uint32_t off, void *buf, size_t len)
 	return SDFU_OK;
 }
 
+/* Store a write's first `len` bytes and mark what landed programmed; 0 or SDFU_ERR_IO. */
+static int commit_write(struct sim_flash *f, uint32_t off, const void *buf, size_t len)
+{
+	int err;
+	size_t n = store(f, off, buf, len, &err);
+
+	mark_programmed(f, off, buf, n - n % f->dev.write_align);
+	if (n < len) {
+		if (n % f->dev.write_align != 0) {
+			/* a unit half-stored in the file: programmed if what is there is not blank */
+			mark_from_content(f, (uint32_t)(off + n - n % f->dev.write_align), f->dev.write_align);
+		}
+		file_error(f, "write", off, len, err);
+		return SDFU_ERR_IO;
+	}
+	return SDFU_OK;
+}
+
+/* Erase [off, off+len) in the store and clear its programmed bits; 0 or SDFU_ERR_IO. */
+static int commit_erase(struct sim_flash *f, uint32_t off, size_t len)
+{
+	uint32_t a = f->dev.write_align;
+	int err;
+	size_t n = store(f, off, NULL, len, &err);
+
+	bm_fill(f->prog, off / a, (uint32_t)((off + n) / a), false);
+	if (n < len) {
+		file_error(f, "erase", off, len, err);
+		return SDFU_ERR_IO;
+	}
+	return SDFU_OK;
+}
+
 static int dev_write(void *ctx, uint32_t off, const void *buf, size_t len)
 {
 	struct sim_flash *f = ctx;
 	uint32_t a = f->dev.write_align;
-	int fc;
+	int fc, rc;
 
 	if (!f->powered) {
 		trace(f, "write", off, len, SDFU_ERR_IO);
@@ -285,13 +386,15 @@ static int dev_write(void *ctx, uint32_t off, const void *buf, size_t len)
 			(unsigned)off, len);
 		return SDFU_ERR_INVAL;
 	}
-	for (size_t i = 0; i < len; i++) {
-		if (f->prog[off + i]) {
-			f->stats.violations++;
-			fprintf(stderr, "[simflash] VIOLATION: write to unerased flash at 0x%x\n",
-				(unsigned)(off + i));
-			return SDFU_ERR_IO;
+	if (bm_any(f->prog, off / a, (uint32_t)((off + len) / a))) {
+		uint32_t u = off / a;
+
+		while (!bm_get(f->prog, u)) {
+			u++;
 		}
+		f->stats.violations++;
+		fprintf(stderr, "[simflash] VIOLATION: write to unerased flash at 0x%x\n", (unsigned)(u * a));
+		return SDFU_ERR_IO;
 	}
 	fc = fault_check(f);
 	if (fc < 0) {
@@ -306,25 +409,26 @@ static int dev_write(void *ctx, uint32_t off, const void *buf, size_t len)
 	if (fc == 1) {
 		size_t n = f->cut_mode == SIM_FLASH_CUT_TORN_WRITE ? cut_prefix(f, len, a) : 0;
 
-		memcpy(f->mem + off, buf, n);
-		mark_programmed(f, off, buf, n);
-		(void)file_sync(f, off, n);
+		(void)commit_write(f, off, buf, n);
 		trace(f, "write CUT", off, len, SDFU_ERR_IO);
 		return SDFU_ERR_IO;
 	}
-	memcpy(f->mem + off, buf, len);
-	mark_programmed(f, off, buf, len);
+	rc = commit_write(f, off, buf, len);
+	if (rc != 0) {
+		trace(f, "write FILE", off, len, rc);
+		return rc;
+	}
 	f->stats.writes++;
 	f->stats.bytes_written += len;
 	trace(f, "write", off, len, 0);
-	return file_sync(f, off, len);
+	return SDFU_OK;
 }
 
 static int dev_erase(void *ctx, uint32_t off, size_t len)
 {
 	struct sim_flash *f = ctx;
 	uint32_t s_start, s_size, pos;
-	int fc;
+	int fc, rc;
 
 	if (!f->powered) {
 		trace(f, "erase", off, len, SDFU_ERR_IO);
@@ -348,14 +452,23 @@ static int dev_erase(void *ctx, uint32_t off, size_t len)
 	if (fc == 1) {
 		size_t n = f->cut_mode == SIM_FLASH_CUT_PARTIAL_ERASE ? cut_prefix(f, len, 1) : 0;
 
-		memset(f->mem + off, f->dev.erased_val, n);
-		memset(f->prog + off, 0, n);
-		(void)file_sync(f, off, n);
+		/* the erased prefix may end inside a write unit: that unit keeps its bit unless blank */
+		(void)commit_erase(f, off, n - n % f->dev.write_align);
+		if (n % f->dev.write_align != 0) {
+			uint32_t u = (uint32_t)(off + n - n % f->dev.write_align);
+			int err;
+
+			(void)store(f, u, NULL, n % f->dev.write_align, &err);
+			mark_from_content(f, u, f->dev.write_align);
+		}
 		trace(f, "erase CUT", off, len, SDFU_ERR_IO);
 		return SDFU_ERR_IO;
 	}
-	memset(f->mem + off, f->dev.erased_val, len);
-	memset(f->prog + off, 0, len);
+	rc = commit_erase(f, off, len);
+	if (rc != 0) {
+		trace(f, "erase FILE", off, len, rc);
+		return rc;
+	}
 	f->stats.erases++;
 	for (pos = off; pos < off + len; pos += s_size) {
 		uint32_t si = sector_index(f, pos);
@@ -367,30 +480,73 @@ static int dev_erase(void *ctx, uint32_t off, size_t len)
 		}
 	}
 	trace(f, "erase", off, len, 0);
-	return file_sync(f, off, len);
+	return SDFU_OK;
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
+
+/* Programmed bits of the whole device from its content (a loaded file): read through pread
+ * in chunks when file-backed, so the mapping's pages stay untouched (not resident). */
+static int prog_from_content(struct sim_flash *f)
+{
+	uint8_t chunk[16384];
+	uint32_t a = f->dev.write_align;
+
+	memset(f->prog, 0, bm_words(f->dev.size / a) * sizeof(uint64_t));
+	for (uint32_t pos = 0; pos < f->dev.size; pos += sizeof(chunk)) {
+		uint32_t n = f->dev.size - pos < sizeof(chunk) ? f->dev.size - pos : (uint32_t)sizeof(chunk);
+		const uint8_t *p = f->mem + pos;
+
+		if (f->fd >= 0) {
+			size_t got = 0;
+
+			while (got < n) {
+				ssize_t r = pread(f->fd, chunk + got, n - got, (off_t)(pos + got));
+
+				if (r < 0 && errno == EINTR) {
+					continue;
+				}
+				if (r <= 0) {
+					return SDFU_ERR_IO;
+				}
+				got += (size_t)r;
+			}
+			p = chunk;
+		}
+		if (is_blank(p, n, f->dev.erased_val)) {
+			continue;
+		}
+		for (uint32_t u = 0; u < n; u += a) {
+			if (!is_blank(p + u, a, f->dev.erased_val)) {
+				uint32_t unit = (pos + u) / a;
+
+				f->prog[unit / BM_BITS] |= (uint64_t)1 << (unit % BM_BITS);
+			}
+		}
+	}
+	return SDFU_OK;
+}
 
 int sim_flash_open(struct sim_flash *f, const struct sim_flash_layout *layout, const char *path)
 {
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	if (layout == NULL) {
+	if (layout == NULL || layout->write_align == 0 || layout->size % layout->write_align != 0) {
 		return SDFU_ERR_INVAL;
 	}
 	f->layout = layout;
-	f->mem = malloc(layout->size);
-	f->prog = calloc(layout->size, 1);
+	f->prog = calloc(bm_words(layout->size / layout->write_align), sizeof(uint64_t));
 	for (unsigned r = 0; r < layout->sector_range_count; r++) {
 		f->sector_total += layout->sectors[r].count;
 	}
 	f->sector_erases = calloc(f->sector_total ? f->sector_total : 1u, sizeof(uint32_t));
-	if (f->mem == NULL || f->prog == NULL || f->sector_erases == NULL) {
+	if (path == NULL) {
+		f->mem = malloc(layout->size);
+	}
+	if ((path == NULL && f->mem == NULL) || f->prog == NULL || f->sector_erases == NULL) {
 		sim_flash_close(f);
 		return SDFU_ERR_NOMEM;
 	}
-	memset(f->mem, layout->erased_val, layout->size);
 	f->dev.ctx = f;
 	f->dev.read = dev_read;
 	f->dev.write = dev_write;
@@ -408,77 +564,40 @@ int sim_flash_open(struct sim_flash *f, const struct sim_flash_layout *layout, c
 	}
 	f->powered = true;
 	f->cut_param = 50;
-	if (path != NULL) {
-		struct stat st;
-		bool load = false;
-
-		f->fd = open(path, O_RDWR | O_CREAT, 0644);
-		if (f->fd < 0) {
-			sim_flash_close(f);
-			return SDFU_ERR_IO;
-		}
-		if (fstat(f->fd, &st) == 0 && st.st_size == (off_t)layout->size) {
-			load = true;
-		}
-		if (load) {
-			size_t got = 0;
-
-			while (got < layout->size) {
-				ssize_t n = pread(f->fd, f->mem + got, layout->size - got, (off_t)got);
-
-				if (n <= 0) {
-					sim_flash_close(f);
-					return SDFU_ERR_IO;
-				}
-				got += (size_t)n;
-			}
-			for (uint32_t i = 0; i < layout->size; i++) {
-				f->prog[i] = f->mem[i] != layout->erased_val;
-			}
-		} else if (ftruncate(f->fd, 0) != 0 || file_sync(f, 0, layout->size) != 0) {
-			sim_flash_close(f);
-			return SDFU_ERR_IO;
-		}
-	}
-	return SDFU_OK;
-}
-
-int sim_flash_lock_file(const char *path, int *fd_out, long *holder_pid)
-{
-	struct flock fl;
-	int fd = open(path, O_RDWR | O_CREAT, 0644);
-
-	*holder_pid = 0;
-	if (fd < 0) {
-		return SDFU_ERR_IO;
-	}
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) != 0) {
-		memset(&fl, 0, sizeof(fl));
-		fl.l_type = F_WRLCK;
-		fl.l_whence = SEEK_SET;
-		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
-			*holder_pid = (long)fl.l_pid;
-		}
-		close(fd);
-		return SDFU_ERR_BUSY;
-	}
-	*fd_out = fd;
-	return SDFU_OK;
-}
-
-int sim_flash_file_check(const char *path, const struct sim_flash_layout *layout, long long *size)
-{
-	struct stat st;
-
-	*size = 0;
-	if (stat(path, &st) != 0 || st.st_size == 0) {
+	if (path == NULL) {
+		memset(f->mem, layout->erased_val, layout->size);
 		return SDFU_OK;
 	}
-	*size = (long long)st.st_size;
-	return (unsigned long long)st.st_size == layout->size ? SDFU_OK : SDFU_ERR_INVAL;
+	struct stat st;
+	int err;
+	void *map;
+
+	f->fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (f->fd < 0 || fstat(f->fd, &st) != 0) {
+		sim_flash_close(f);
+		return SDFU_ERR_IO;
+	}
+	if (st.st_size != (off_t)layout->size) {
+		/* new (or, when the caller allowed it, of another size): an erased device */
+		if (ftruncate(f->fd, 0) != 0 || store(f, 0, NULL, layout->size, &err) != layout->size) {
+			sim_flash_close(f);
+			return SDFU_ERR_IO;
+		}
+		f->created = true;
+	}
+	/* the content is the file's pages, mapped read-only: only pages read become resident,
+	 * and every change goes through pwrite, so RAM and file cannot disagree */
+	map = mmap(NULL, layout->size, PROT_READ, MAP_SHARED, f->fd, 0);
+	if (map == MAP_FAILED) {
+		sim_flash_close(f);
+		return SDFU_ERR_IO;
+	}
+	f->mem = map;
+	if (!f->created && prog_from_content(f) != 0) {
+		sim_flash_close(f);
+		return SDFU_ERR_IO;
+	}
+	return SDFU_OK;
 }
 
 int sim_flash_load_file(struct sim_flash *f, const char *path)
@@ -500,19 +619,20 @@ int sim_flash_load_file(struct sim_flash *f, const char *path)
 		return SDFU_ERR_INVAL;
 	}
 	fclose(fp);
-	for (uint32_t i = 0; i < f->layout->size; i++) {
-		f->prog[i] = f->mem[i] != f->layout->erased_val;
-	}
-	return SDFU_OK;
+	return prog_from_content(f);
 }
 
 void sim_flash_close(struct sim_flash *f)
 {
+	if (f->fd >= 0 && f->mem != NULL) {
+		munmap(f->mem, f->dev.size);
+	} else {
+		free(f->mem);
+	}
 	if (f->fd >= 0) {
 		close(f->fd);
 	}
 	f->fd = -1;
-	free(f->mem);
 	free(f->prog);
 	free(f->sector_erases);
 	f->mem = NULL;
@@ -528,25 +648,26 @@ const struct sdfu_flash_area *sim_flash_area(struct sim_flash *f, enum sdfu_flas
 	return &f->areas[id];
 }
 
-void sim_flash_wipe(struct sim_flash *f)
+int sim_flash_wipe(struct sim_flash *f)
 {
-	memset(f->mem, f->dev.erased_val, f->dev.size);
-	memset(f->prog, 0, f->dev.size);
-	(void)file_sync(f, 0, f->dev.size);
+	return commit_erase(f, 0, f->dev.size);
 }
 
 int sim_flash_poke(struct sim_flash *f, uint32_t off, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
+	int err;
+	size_t n;
 
 	if ((uint64_t)off + len > f->dev.size) {
 		return SDFU_ERR_RANGE;
 	}
-	memcpy(f->mem + off, buf, len);
-	for (size_t i = 0; i < len; i++) {
-		f->prog[off + i] = p[i] != f->dev.erased_val;
+	n = store(f, off, buf, len, &err);
+	mark_from_content(f, off, n);
+	if (n < len) {
+		file_error(f, "poke", off, len, err);
+		return SDFU_ERR_IO;
 	}
-	return file_sync(f, off, len);
+	return SDFU_OK;
 }
 
 int sim_flash_peek(const struct sim_flash *f, uint32_t off, void *buf, size_t len)
@@ -605,26 +726,55 @@ uint64_t sim_flash_ops(const struct sim_flash *f)
 
 int sim_flash_snapshot_take(const struct sim_flash *f, struct sim_flash_snapshot *s)
 {
+	size_t pb = bm_words(f->dev.size / f->dev.write_align) * sizeof(uint64_t);
+
 	s->size = f->dev.size;
 	s->mem = malloc(s->size);
-	s->prog = malloc(s->size);
+	s->prog = malloc(pb);
 	if (s->mem == NULL || s->prog == NULL) {
 		sim_flash_snapshot_free(s);
 		return SDFU_ERR_NOMEM;
 	}
 	memcpy(s->mem, f->mem, s->size);
-	memcpy(s->prog, f->prog, s->size);
+	memcpy(s->prog, f->prog, pb);
 	return SDFU_OK;
 }
 
 int sim_flash_snapshot_restore(struct sim_flash *f, const struct sim_flash_snapshot *s)
 {
-	if (s->mem == NULL || s->size != f->dev.size) {
+	return sim_flash_snapshot_restore_range(f, s, 0, f->dev.size);
+}
+
+int sim_flash_snapshot_restore_range(struct sim_flash *f, const struct sim_flash_snapshot *s, uint32_t off,
+				     uint32_t len)
+{
+	uint32_t a = f->dev.write_align;
+	uint32_t u0, u1, lo, hi;
+	size_t n;
+	int err;
+
+	if (s->mem == NULL || s->size != f->dev.size || (uint64_t)off + len > f->dev.size) {
 		return SDFU_ERR_INVAL;
 	}
-	memcpy(f->mem, s->mem, s->size);
-	memcpy(f->prog, s->prog, s->size);
-	return file_sync(f, 0, s->size);
+	u0 = off / a;
+	u1 = (uint32_t)(((uint64_t)off + len + a - 1u) / a);
+	lo = u0 * a;
+	hi = u1 * a;
+	n = store(f, lo, s->mem + lo, hi - lo, &err);
+	if (u0 % BM_BITS == 0 && u1 % BM_BITS == 0) {
+		memcpy(f->prog + u0 / BM_BITS, s->prog + u0 / BM_BITS, (u1 - u0) / BM_BITS * sizeof(uint64_t));
+	} else {
+		for (uint32_t u = u0; u < u1; u++) {
+			bm_fill(f->prog, u, u + 1u, bm_get(s->prog, u));
+		}
+	}
+	if (n < hi - lo) {
+		/* what the file holds decides past the failure */
+		mark_from_content(f, (uint32_t)(lo + n), hi - lo - n);
+		file_error(f, "restore", lo, hi - lo, err);
+		return SDFU_ERR_IO;
+	}
+	return SDFU_OK;
 }
 
 void sim_flash_snapshot_free(struct sim_flash_snapshot *s)
@@ -658,4 +808,12 @@ void sim_flash_bad_region(struct sim_flash *f, uint32_t off, uint32_t len, uint3
 	f->bad_len = len;
 	f->bad_permille = permille > 1000u ? 1000u : permille;
 	f->bad_seed = seed != 0 ? seed : 0x2545F491u;
+}
+
+void sim_flash_file_fail(struct sim_flash *f, uint64_t n, int err, bool sticky)
+{
+	f->file_writes = 0;
+	f->file_fail_at = n;
+	f->file_fail_errno = err;
+	f->file_fail_sticky = sticky;
 }

@@ -22,9 +22,16 @@
  *    written). Both bump `stats.violations`.
  *  - erase: whole sectors only (start and end on sector boundaries) -> else SDFU_ERR_INVAL
  *    and a violation.
- *  - "programmed" is tracked per byte since the last erase, so writing the erased value
- *    (padding) still consumes the byte. When a file is loaded, bytes that differ from the
- *    erased value count as programmed and the rest as erased.
+ *  - "programmed" is tracked per write unit (one bit each) since the last erase: a write
+ *    of a unit that is not all erased value consumes it. When a file is loaded, units with
+ *    a byte that differs from the erased value count as programmed, the rest as erased.
+ *
+ * Memory: a file-backed device maps its file read-only (MAP_SHARED) as `mem`, so only the
+ * pages read become resident and the page cache is the one copy; writes, erases and pokes
+ * go through pwrite first and the programmed bits change only for what the file accepted,
+ * so the content seen and the file never disagree. A failed file write (EIO, ENOSPC...)
+ * fails the op with SDFU_ERR_IO and counts in stats.file_errors. A RAM-only device holds
+ * `mem` in a malloc'd buffer. The programmed map is size / write_align bits.
  *
  * Fault injection counts *mutating* operations (write and erase calls) from 1 after
  * arming; reads never count and never fail unless the power is off. A power cut makes
@@ -76,6 +83,7 @@ struct sim_flash_stats {
 	uint64_t bytes_written;
 	uint64_t violations;  /**< rule violations (misaligned, unerased write, partial-sector erase) */
 	uint64_t failed;      /**< ops failed by injection (SDFU_ERR_IO) */
+	uint64_t file_errors; /**< writes to the backing file that failed (real or sim_flash_file_fail) */
 };
 
 /** One simulated device. Caller-owned; fields are read-only outside sim_flash.c except where noted. */
@@ -83,9 +91,10 @@ struct sim_flash {
 	struct sdfu_flash_dev dev;                    /**< hand &dev or &areas[id] to the core */
 	struct sdfu_flash_area areas[SDFU_FA_COUNT];  /**< area.size 0 when the layout lacks it */
 	const struct sim_flash_layout *layout;
-	uint8_t *mem;     /**< device content (size bytes), malloc'd */
-	uint8_t *prog;    /**< per-byte programmed flag, malloc'd */
+	uint8_t *mem;     /**< device content (size bytes): malloc'd, or the file's read-only mapping */
+	uint64_t *prog;   /**< programmed bit per write unit (bit u%64 of word u/64), malloc'd */
 	int fd;           /**< backing file or -1 */
+	bool created;     /**< sim_flash_open() created (or re-created) the file erased */
 	struct sim_flash_stats stats;
 	/* fault injection */
 	uint64_t op_count;  /**< mutating ops since the last arm */
@@ -104,6 +113,11 @@ struct sim_flash {
 	uint32_t bad_off, bad_len;
 	uint32_t bad_permille;   /**< 0 = off, 1000 = always */
 	uint32_t bad_seed;
+	/* injected failure of the backing file's writes (sim_flash_file_fail) */
+	uint64_t file_writes;    /**< pwrite calls since armed */
+	uint64_t file_fail_at;   /**< 0 = off */
+	int file_fail_errno;
+	bool file_fail_sticky;
 };
 
 /**
@@ -138,12 +152,13 @@ void sim_flash_close(struct sim_flash *f);
 /** Area `id` of the device, or NULL when absent from the layout. */
 const struct sdfu_flash_area *sim_flash_area(struct sim_flash *f, enum sdfu_flash_area_id id);
 
-/** Erase the whole device (not counted as an op, no faults). */
-void sim_flash_wipe(struct sim_flash *f);
+/** Erase the whole device (not counted as an op, no faults). 0 or SDFU_ERR_IO (file write failed). */
+int sim_flash_wipe(struct sim_flash *f);
 
 /**
- * Raw write bypassing the rules and faults (test setup, provisioning). Marks the
- * bytes programmed unless they equal the erased value. 0 or SDFU_ERR_RANGE.
+ * Raw write bypassing the rules and faults (test setup, provisioning). Marks each write
+ * unit touched programmed when a byte of it differs from the erased value (a unit only
+ * partly covered stays programmed if it was). 0, SDFU_ERR_RANGE or SDFU_ERR_IO (file).
  */
 int sim_flash_poke(struct sim_flash *f, uint32_t off, const void *buf, size_t len);
 /** Raw read bypassing faults. 0 or SDFU_ERR_RANGE. */
@@ -172,7 +187,7 @@ uint64_t sim_flash_ops(const struct sim_flash *f);
 /** A copy of a device's content and programmed map. */
 struct sim_flash_snapshot {
 	uint8_t *mem;
-	uint8_t *prog;
+	uint64_t *prog;
 	uint32_t size;
 };
 
@@ -180,6 +195,12 @@ struct sim_flash_snapshot {
 int sim_flash_snapshot_take(const struct sim_flash *f, struct sim_flash_snapshot *s);
 /** Put a snapshot back (same layout; file rewritten when file-backed). 0 or SDFU_ERR_INVAL/IO. */
 int sim_flash_snapshot_restore(struct sim_flash *f, const struct sim_flash_snapshot *s);
+/**
+ * Put back only [off, off+len) of a snapshot (rounded out to write units): content and
+ * programmed bits. For harnesses that track the range they dirtied. 0, SDFU_ERR_INVAL, SDFU_ERR_IO.
+ */
+int sim_flash_snapshot_restore_range(struct sim_flash *f, const struct sim_flash_snapshot *s, uint32_t off,
+				     uint32_t len);
 void sim_flash_snapshot_free(struct sim_flash_snapshot *s);
 
 /** Reset the statistics (the per-sector erase counts too). */
@@ -196,5 +217,13 @@ uint32_t sim_flash_sector_erases(const struct sim_flash *f, uint32_t off);
  */
 void sim_flash_bad_region(struct sim_flash *f, uint32_t off, uint32_t len, uint32_t permille,
 			  uint32_t seed);
+
+/**
+ * Test hook: make the backing file's write number `n` (counted from 1 now; pwrite calls
+ * of writes, erases, pokes and restores) fail with errno `err` (0 = EIO) as a full disk
+ * or a failing medium would; `sticky` keeps failing from then on. `n` 0 disarms. Nothing
+ * in RAM changes for what the file refused. No effect on a RAM-only device.
+ */
+void sim_flash_file_fail(struct sim_flash *f, uint64_t n, int err, bool sticky);
 
 #endif /* SDFU_SIM_FLASH_H */

@@ -164,8 +164,8 @@ void fz_dev_reset(void)
 
 	fz_dev_init();
 	if (fz.dirty_hi > fz.dirty_lo) {
-		memcpy(fz.fl.mem + fz.dirty_lo, fz.snap.mem + fz.dirty_lo, fz.dirty_hi - fz.dirty_lo);
-		memcpy(fz.fl.prog + fz.dirty_lo, fz.snap.prog + fz.dirty_lo, fz.dirty_hi - fz.dirty_lo);
+		FZ_CHECK(sim_flash_snapshot_restore_range(&fz.fl, &fz.snap, fz.dirty_lo,
+							  fz.dirty_hi - fz.dirty_lo) == 0);
 	}
 	fz.dirty_lo = fz.fl.dev.size;
 	fz.dirty_hi = 0;

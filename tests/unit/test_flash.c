@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for flash areas, the stream writer and the simulated flash (rules, faults, snapshots). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -317,6 +318,97 @@ static void test_snapshot_and_file(void **state)
 	unlink(path);
 }
 
+/*
+ * The backing file refuses a write (injected EIO, then ENOSPC): the op fails, nothing of it
+ * is visible, the unit stays writable, and a reopen shows exactly what the file holds.
+ */
+static void test_file_write_failure(void **state)
+{
+	struct sim_flash f;
+	const struct sdfu_flash_area *fa;
+	uint8_t b[64], r[64];
+	char path[512];
+	const char *tmp = getenv("SDFU_TEST_TMP");
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/test_flash_ff_%d.bin", tmp ? tmp : "/tmp", (int)getpid());
+	unlink(path);
+	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), path), 0);
+	assert_true(f.created);
+	fa = sim_flash_area(&f, SDFU_FA_PRIMARY);
+	memset(b, 0x5A, sizeof(b));
+	sim_flash_file_fail(&f, 1, 0, false);
+	assert_int_equal(sdfu_flash_area_write(fa, 0x100, b, sizeof(b)), SDFU_ERR_IO);
+	assert_int_equal(f.stats.file_errors, 1);
+	assert_int_equal(f.stats.writes, 0);
+	assert_true(sdfu_flash_area_is_erased(fa, 0x100, sizeof(b)));
+	/* one-shot: the retry lands (the unit was not consumed) */
+	assert_int_equal(sdfu_flash_area_write(fa, 0x100, b, sizeof(b)), 0);
+	assert_int_equal(sdfu_flash_area_read(fa, 0x100, r, sizeof(r)), 0);
+	assert_memory_equal(r, b, sizeof(b));
+	/* an erase the file refuses leaves the data and its programmed state */
+	sim_flash_file_fail(&f, 1, ENOSPC, true);
+	assert_int_equal(sdfu_flash_area_erase(fa, 0, 0x1000), SDFU_ERR_IO);
+	assert_int_equal(sdfu_flash_area_write(fa, 0x100, b, 4), SDFU_ERR_IO); /* still programmed */
+	assert_int_equal(sim_flash_poke(&f, 0x2000, b, 4), SDFU_ERR_IO);
+	sim_flash_file_fail(&f, 0, 0, false);
+	sim_flash_close(&f);
+	/* the file is the truth: reopened (not re-created), same content and programmed units */
+	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), path), 0);
+	assert_false(f.created);
+	fa = sim_flash_area(&f, SDFU_FA_PRIMARY);
+	assert_int_equal(sdfu_flash_area_read(fa, 0x100, r, sizeof(r)), 0);
+	assert_memory_equal(r, b, sizeof(b));
+	assert_int_equal(sdfu_flash_area_write(fa, 0x13C, b, 4), SDFU_ERR_IO);
+	assert_int_equal(sdfu_flash_area_write(fa, 0x140, b, 4), 0);
+	assert_true(sdfu_flash_area_is_erased(fa, 0x1000, 0x1000));
+	sim_flash_close(&f);
+	unlink(path);
+}
+
+/* Programmed state per write unit: a blank unit stays writable, a partial poke keeps a unit's bit. */
+static void test_programmed_units(void **state)
+{
+	struct sim_flash f;
+	struct sim_flash_snapshot snap;
+	const struct sdfu_flash_area *fa;
+	uint8_t b[8] = { 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0xFF };
+
+	(void)state;
+	open_ram(&f, "mixed8"); /* 8-byte units */
+	fa = sim_flash_area(&f, SDFU_FA_STORAGE);
+	assert_int_equal(sdfu_flash_area_write(fa, 0, b, 8), 0);
+	assert_int_equal(sdfu_flash_area_write(fa, 0, b, 8), SDFU_ERR_IO);
+	memset(b, 0xFF, sizeof(b));
+	assert_int_equal(sdfu_flash_area_write(fa, 8, b, 8), 0); /* all erased value: unit stays free */
+	assert_int_equal(sdfu_flash_area_write(fa, 8, b, 8), 0);
+	assert_int_equal(sim_flash_snapshot_take(&f, &snap), 0);
+	/* a poke of one non-erased byte into unit 2 consumes the whole unit */
+	assert_int_equal(sim_flash_poke(&f, fa->off + 17, "\x01", 1), 0);
+	assert_int_equal(sdfu_flash_area_write(fa, 16, b, 8), SDFU_ERR_IO);
+	/* a partial blank poke over a programmed unit keeps it programmed */
+	assert_int_equal(sim_flash_poke(&f, fa->off + 17, "\xFF", 1), 0);
+	assert_int_equal(sdfu_flash_area_write(fa, 16, b, 8), SDFU_ERR_IO);
+	/* range restore: content and bits of just that range come back */
+	assert_int_equal(sim_flash_snapshot_restore_range(&f, &snap, fa->off + 16, 8), 0);
+	assert_int_equal(sdfu_flash_area_write(fa, 16, b, 8), 0);
+	assert_int_equal(sdfu_flash_area_write(fa, 0, b, 8), SDFU_ERR_IO);
+	/* 64+ units: a write spanning bit-map words sees a programmed unit in the second word */
+	assert_int_equal(sdfu_flash_area_erase(fa, 0, 0x4000), 0);
+	b[0] = 0;
+	assert_int_equal(sdfu_flash_area_write(fa, 8 * 70, b, 8), 0);
+	{
+		static uint8_t big[8 * 100];
+
+		memset(big, 0x11, sizeof(big));
+		assert_int_equal(sdfu_flash_area_write(fa, 0, big, sizeof(big)), SDFU_ERR_IO);
+		assert_int_equal(sdfu_flash_area_write(fa, 0, big, 8 * 70), 0);
+		assert_int_equal(sdfu_flash_area_write(fa, 8 * 71, big, 8 * 29), 0);
+	}
+	sim_flash_snapshot_free(&snap);
+	sim_flash_close(&f);
+}
+
 /* Progressive erase touches each sector once; a failed op can be retried from the same offset. */
 static void test_stream_erase_once_and_retry(void **state)
 {
@@ -408,6 +500,8 @@ int main(void)
 		cmocka_unit_test(test_snapshot_and_file),
 		cmocka_unit_test(test_stream_erase_once_and_retry),
 		cmocka_unit_test(test_bad_region),
+		cmocka_unit_test(test_file_write_failure),
+		cmocka_unit_test(test_programmed_units),
 	};
 
 	fake_port_reset_state();
