@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* smpdfu-device control interface: state dump and fault injection (power cuts, reboot) as JSON lines. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,7 +69,7 @@ static void reply_state(struct device *d, int fd)
 		   "\"smp\": {\"rx_frames\": %u, \"tx_frames\": %u}, "
 		   "\"flash\": {\"powered\": %s, \"reads\": %llu, \"writes\": %llu, "
 		   "\"erases\": %llu, \"sectors_erased\": %llu, \"ops_since_arm\": %llu, "
-		   "\"cut_armed\": %s, \"cut_happened\": %s}}",
+		   "\"cut_armed\": %s, \"cut_happened\": %s, \"file_errors\": %llu}}",
 		   on ? "on" : "off", d->power_cuts, d->last_cut ? "\"" : "",
 		   d->last_cut ? d->last_cut : "null", d->last_cut ? "\"" : "", d->boots, sim_boot_cfg_mode_name(&(struct sim_boot_cfg){ .mode = d->opts->mode, .overwrite_fast = d->opts->overwrite_fast }),
 		   c->booted ? "true" : "false", c->booted ? c->boot_report.booted_slot : -1,
@@ -89,7 +90,39 @@ static void reply_state(struct device *d, int fd)
 		   (unsigned long long)fs->sectors_erased,
 		   (unsigned long long)sim_flash_ops(&d->flash),
 		   d->flash.cut_at != 0u && !d->flash.cut_happened ? "true" : "false",
-		   d->flash.cut_happened ? "true" : "false");
+		   d->flash.cut_happened ? "true" : "false", (unsigned long long)fs->file_errors);
+}
+
+/*
+ * Test hook: make the flash FILE refuse a write, as a full disk or a failing medium does.
+ * {"op": "file_fail", "after": N (default 1: the next pwrite), "errno": "EIO"|"ENOSPC",
+ *  "sticky": bool}; "after": 0 disarms.
+ */
+static void file_fail(struct device *d, int fd, const char *line)
+{
+	long long after = 1;
+	char en[16] = "EIO";
+	bool sticky = false;
+	int err;
+
+	(void)json_get_int(line, "after", &after);
+	(void)json_get_str(line, "errno", en, sizeof(en));
+	(void)json_get_bool(line, "sticky", &sticky);
+	if (strcmp(en, "EIO") == 0) {
+		err = EIO;
+	} else if (strcmp(en, "ENOSPC") == 0) {
+		err = ENOSPC;
+	} else {
+		line_reply(fd, "{\"ok\": false, \"error\": \"errno is EIO or ENOSPC\"}");
+		return;
+	}
+	if (after < 0) {
+		line_reply(fd, "{\"ok\": false, \"error\": \"bad after\"}");
+		return;
+	}
+	sim_flash_file_fail(&d->flash, (uint64_t)after, err, sticky);
+	SDFU_LOGW("flash file write #%lld from now will fail with %s%s", after, en, sticky ? " (sticky)" : "");
+	line_reply(fd, "{\"ok\": true, \"after\": %lld}", after);
 }
 
 static int parse_cut_mode(const char *s, enum sim_flash_cut_mode *m)
@@ -157,6 +190,8 @@ void device_ctl_handle(struct device *d, int fd, char *line)
 		reply_state(d, fd);
 	} else if (strcmp(op, "power_cut") == 0) {
 		power_cut(d, fd, line);
+	} else if (strcmp(op, "file_fail") == 0) {
+		file_fail(d, fd, line);
 	} else if (strcmp(op, "disarm") == 0) {
 		sim_flash_disarm(&d->flash);
 		line_reply(fd, "{\"ok\": true}");

@@ -4,6 +4,7 @@ import hashlib
 import subprocess
 
 from conftest import device_binary, run, udp_client
+from imgutil import images  # noqa: F401  (fixture)
 
 
 def sha(path):
@@ -77,3 +78,93 @@ def test_log_time_stamps(device_factory):
     assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INF ", iso.log(), re.M), iso.log()[-300:]
     bad = subprocess.run(start_argv("x.flash", "--log-time", "epoch"), capture_output=True, text=True, timeout=30)
     assert bad.returncode != 0 and "--log-time is uptime or iso" in bad.stderr
+
+
+# ---- a write the flash FILE refuses (issue 13 item 3) -------------------------------------------
+
+def _staged_unconfirmed(device_factory, default_image, images):
+    """A device (ctl socket) running a test-booted 1.1.0, not confirmed yet."""
+    from smpclient.generics import success
+    from smpclient.requests import image_management as im
+    from smpclient.requests import os_management as osm
+    from test_dfu_support import start_with_sockets
+
+    dev = start_with_sockets(device_factory, default_image, extra=["--confirm-at-boot", "off"])
+    new = images.make("1.1.0", size=20 * 1024)
+
+    async def stage():
+        async with udp_client(dev) as cl:
+            offs = [o async for o in cl.upload(new.data)]
+            assert offs[-1] == len(new.data)
+            assert success(await cl.request(im.ImageStatesWrite(hash=new.hash, confirm=False)))
+            assert success(await cl.request(osm.ResetWrite()))
+
+    run(stage())
+    dev.wait_reboot()
+    return dev
+
+
+async def _confirm(dev):
+    from smpclient.generics import success
+    from smpclient.requests import image_management as im
+    from imgutil import active_entry, slots
+
+    async with udp_client(dev) as cl:
+        r = await cl.request(im.ImageStatesWrite(confirm=True))
+        return success(r), r, active_entry(await slots(cl))
+
+
+def _file_fail(dev, **kw):
+    from test_dfu_support import LineClient
+    with LineClient(dev.ctl_path) as c:
+        rep = c.req("file_fail", **kw)
+    assert rep["ok"], rep
+
+
+def test_file_refuses_confirm_then_retry_lands(device_factory, default_image, images):
+    """The file refuses the confirm once (EIO): the command fails, the state read answers
+    "not confirmed" (what is stored), the retry confirms, and a restart keeps 1.1.0."""
+    from test_dfu_support import ctl_state
+
+    dev = _staged_unconfirmed(device_factory, default_image, images)
+    _file_fail(dev, after=1, errno="EIO")
+    ok, r, act = run(_confirm(dev))
+    assert not ok, r
+    assert act["version"] == "1.1.0" and not act["confirmed"], act
+    assert ctl_state(dev)["flash"]["file_errors"] == 1
+    assert "flash file write failed" in dev.log()
+    ok, r, act = run(_confirm(dev))
+    assert ok, r
+    assert act["version"] == "1.1.0" and act["confirmed"], act
+    dev.restart_process()  # power cycle: the bootloader reads the file
+    assert "boot #1: running slot 0, version 1.1.0" in dev.log().rsplit("---- start #", 1)[-1]
+
+    async def after():
+        from imgutil import active_entry, slots
+        async with udp_client(dev) as cl:
+            return active_entry(await slots(cl))
+
+    act = run(after())
+    assert act["version"] == "1.1.0" and act["confirmed"], act
+
+
+def test_file_full_confirm_never_claimed(device_factory, default_image, images):
+    """The file keeps refusing (ENOSPC): confirm and its retry fail, the device never says
+    "confirmed", and after a power cycle the bootloader reverts to 1.0.0, as it reported."""
+    dev = _staged_unconfirmed(device_factory, default_image, images)
+    _file_fail(dev, after=1, errno="ENOSPC", sticky=True)
+    for _ in range(2):
+        ok, r, act = run(_confirm(dev))
+        assert not ok, r
+        assert act["version"] == "1.1.0" and not act["confirmed"], act
+    assert "No space left on device" in dev.log()
+    dev.restart_process()
+    assert "boot #1: running slot 0, version 1.0.0" in dev.log().rsplit("---- start #", 1)[-1]
+
+    async def after():
+        from imgutil import active_entry, slots
+        async with udp_client(dev) as cl:
+            return active_entry(await slots(cl))
+
+    act = run(after())
+    assert act["version"] == "1.0.0" and act["confirmed"], act
