@@ -146,6 +146,12 @@
 #define SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS 5000
 #endif
 
+/* ---- Enum group ------------------------------------------------------- */
+/** Group ids a details request may list as its filter (Zephyr's stack buffer default, 16). */
+#ifndef SDFU_ENUM_DETAILS_MAX_FILTER
+#define SDFU_ENUM_DETAILS_MAX_FILTER 16
+#endif
+
 /* ---- Logging ----------------------------------------------------------- */
 /** 0 off, 1 error, 2 warning, 3 info, 4 debug. */
 #ifndef SDFU_LOG_LEVEL

@@ -210,6 +210,14 @@ static int init_modules(struct device *d)
 	return 0;
 }
 
+/* Names the enum group reports (Zephyr's group names). */
+static const struct sdfu_enum_name device_group_names[] = {
+	{ SDFU_SMP_GROUP_OS, "os mgmt" },
+	{ SDFU_SMP_GROUP_IMG, "img mgmt" },
+	{ SDFU_SMP_GROUP_ENUM, "enum mgmt" },
+};
+#define DEVICE_GROUP_NAME_COUNT (sizeof(device_group_names) / sizeof(device_group_names[0]))
+
 int device_init_core(struct device *d)
 {
 	struct device_core *c = &d->core;
@@ -233,6 +241,11 @@ int device_init_core(struct device *d)
 		return -1;
 	}
 	c->img.allow_erase_pending = d->opts->allow_erase_pending;
+	/* discovery (enum group 10): lists the groups registered at the time of each request */
+	if (sdfu_enum_init(&c->en, &c->srv, device_group_names, DEVICE_GROUP_NAME_COUNT) != 0) {
+		SDFU_LOGE("enum group init failed");
+		return -1;
+	}
 	device_transports_bind(d);
 	return init_modules(d);
 }

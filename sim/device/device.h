@@ -18,6 +18,7 @@
 #include "sdfu/dfu_cfgchan.h"
 #include "sdfu/dfu_lock.h"
 #include "sdfu/dfu_mcumgr.h"
+#include "sdfu/enum.h"
 #include "sdfu/evt.h"
 #include "sdfu/img.h"
 #include "sdfu/os.h"
@@ -73,6 +74,7 @@ struct device_core {
 	struct sdfu_smp_server srv;
 	struct sdfu_os os;
 	struct sdfu_img img;
+	struct sdfu_enum en;           /**< enum group (10): discovery */
 	struct sdfu_boot_ctx boot;
 	struct sim_boot_report boot_report;
 	bool booted;                 /**< the bootloader found an image to run */
