@@ -154,13 +154,49 @@ static void mark_programmed(struct sim_flash *f, uint32_t off, const void *buf, 
 {
 	const uint8_t *b = buf;
 	uint32_t a = f->dev.write_align;
+	uint32_t u0 = off / a, n = (uint32_t)(len / a);
+	uint8_t ev = f->dev.erased_val;
+	uint32_t pat = 0x01010101u * ev;
+	size_t i;
 
-	for (size_t u = 0; u + a <= len; u += a) {
-		if (!is_blank(b + u, a, f->dev.erased_val)) {
-			uint32_t unit = (uint32_t)((off + u) / a);
-
-			f->prog[unit / BM_BITS] |= (uint64_t)1 << (unit % BM_BITS);
+	if (n == 0) {
+		return;
+	}
+	/* all programmed, then clear the (rare) units that are all erased value */
+	bm_fill(f->prog, u0, u0 + n, true);
+	if (a % 4u != 0) {
+		for (uint32_t u = 0; u < n; u++) {
+			if (is_blank(b + (size_t)u * a, a, ev)) {
+				bm_fill(f->prog, u0 + u, u0 + u + 1u, false);
+			}
 		}
+		return;
+	}
+	/* a blank unit has an erased 32-bit word: look for those, eight bytes at a time */
+	size_t total = (size_t)n * a, next;
+
+	for (i = 0; i + 4 <= total; i = next) {
+		uint32_t w0, w1 = 0;
+		size_t j;
+
+		memcpy(&w0, b + i, 4);
+		if (i + 8 <= total) {
+			memcpy(&w1, b + i + 4, 4);
+		}
+		next = i + 8;
+		if (w0 == pat) {
+			j = i;
+		} else if (w1 == pat && i + 8 <= total) {
+			j = i + 4;
+		} else {
+			continue;
+		}
+		uint32_t u = (uint32_t)(j / a);
+
+		if (is_blank(b + (size_t)u * a, a, ev)) {
+			bm_fill(f->prog, u0 + u, u0 + u + 1u, false);
+		}
+		next = (size_t)(u + 1u) * a; /* the rest of that unit is checked */
 	}
 }
 
