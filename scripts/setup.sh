@@ -28,7 +28,8 @@ stamp="$VENV/.requirements.sha256"
 want=$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "creating venv with pinned requirements"
-  python3 -m venv "$VENV"
+  # an existing venv (maybe a shared one behind a symlink) only gets the new pins installed
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
   echo "$want" > "$stamp"
 fi
