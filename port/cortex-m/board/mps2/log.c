@@ -209,10 +209,11 @@ int mps2_snprintf(char *buf, size_t size, const char *fmt, ...)
 
 static void emit(int level, const char *module, const char *fmt, va_list ap)
 {
-	static const char lvl[] = "?EWID";
+	/* the host port's format, so the same log patterns match the simulator and the firmware */
+	static const char *const lvl[] = {"???", "ERR", "WRN", "INF", "DBG"};
 	char line[LOG_LINE_MAX];
 	uint32_t ms = sdfu_port_uptime_ms();
-	int n = mps2_snprintf(line, sizeof(line), "[%02u:%02u:%02u.%03u] <%c> %s: ",
+	int n = mps2_snprintf(line, sizeof(line), "[%02u:%02u:%02u.%03u] %s %s: ",
 			      (unsigned)(ms / 3600000u), (unsigned)(ms / 60000u % 60u),
 			      (unsigned)(ms / 1000u % 60u), (unsigned)(ms % 1000u),
 			      lvl[(level >= 1 && level <= 4) ? level : 0], module);
