@@ -84,6 +84,7 @@ def map_sizes(map_path):
     """{component: {"flash": n, "ram": n}} from a GNU ld map file."""
     text = pathlib.Path(map_path).read_text().split("Linker script and memory map", 1)[1]
     out = {}
+    entries = []  # (output section, address, size, component)
     outsec = None
     pending = None
     for line in text.splitlines():
@@ -109,7 +110,14 @@ def map_sizes(map_path):
         src = m.group(4)
         if insec is None or size == 0 or insec.startswith("*"):
             continue
-        c = out.setdefault(component(src, insec), {"flash": 0, "ram": 0})
+        entries.append((outsec, int(m.group(2), 16), size, component(src, insec)))
+    # merged string sections (.str1.1) are listed with their pre-merge size and overlap the
+    # next ones: count each byte once, for the first section that covers it
+    end = {}
+    for outsec, addr, size, comp in sorted(entries, key=lambda e: (e[0], e[1])):
+        size = max(0, addr + size - max(addr, end.get(outsec, 0)))
+        end[outsec] = max(end.get(outsec, 0), addr + size)
+        c = out.setdefault(comp, {"flash": 0, "ram": 0})
         if outsec in (".text", ".ARM.exidx"):
             c["flash"] += size
         elif outsec == ".data":
@@ -117,6 +125,13 @@ def map_sizes(map_path):
             c["ram"] += size
         elif outsec == ".bss":
             c["ram"] += size
+    # what no input section claims: alignment fill between sections
+    hdr = {m.group(1): int(m.group(2), 16) for m in
+           re.finditer(r"^(\.text|\.ARM\.exidx|\.data|\.bss)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)", text, re.M)}
+    flash_all = hdr.get(".text", 0) + hdr.get(".ARM.exidx", 0) + hdr.get(".data", 0)
+    ram_all = hdr.get(".data", 0) + hdr.get(".bss", 0)
+    out["alignment fill"] = {"flash": flash_all - sum(c["flash"] for c in out.values()),
+                             "ram": ram_all - sum(c["ram"] for c in out.values())}
     stack = re.search(r"^\s+0x([0-9a-f]+)\s+_estack = \.", text, re.M)
     sstack = re.search(r"^\s+0x([0-9a-f]+)\s+_sstack = \.", text, re.M)
     if stack and sstack:
@@ -258,7 +273,8 @@ def main():
     print(f"## Firmware on QEMU {a.machine} ({preset}, arm-none-eabi-gcc -Os)\n")
     rows = []
     tot = {"flash": 0, "ram": 0}
-    for comp in ("core", "zcbor", "Mbed TLS", "port", "board", "libc/libgcc", "stack", "other"):
+    for comp in ("core", "zcbor", "Mbed TLS", "port", "board", "libc/libgcc", "alignment fill",
+                 "stack", "other"):
         if comp in sizes:
             s = sizes[comp]
             tot["flash"] += s["flash"]
