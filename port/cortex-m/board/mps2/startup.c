@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mps2 startup: vector table, reset handler (data/bss init, stack painting), fault handler. */
 #include <stdint.h>
-#include <string.h>
 
 #include "mps2.h"
 #include "sdfu/port.h"
