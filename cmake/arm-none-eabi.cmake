@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# Toolchain file for the Cortex-M size build of the core with Debian's arm-none-eabi-gcc.
+# Toolchain file for the Cortex-M builds (size build, QEMU firmware presets) with Debian's arm-none-eabi-gcc.
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR arm)
 set(CMAKE_C_COMPILER arm-none-eabi-gcc)

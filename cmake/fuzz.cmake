@@ -33,7 +33,7 @@ endif()
 
 # Host pieces the harnesses need: Mbed TLS crypto port, RAM/file flash simulation, fake port.
 add_library(fz_host STATIC
-  ${CMAKE_SOURCE_DIR}/port/posix/crypto_mbedtls.c
+  ${CMAKE_SOURCE_DIR}/port/mbedtls/crypto_mbedtls.c
   ${CMAKE_SOURCE_DIR}/sim/flash/sim_flash.c ${CMAKE_SOURCE_DIR}/sim/flash/sim_flash_setup.c
   ${CMAKE_SOURCE_DIR}/tests/support/fake_port.c)
 target_include_directories(fz_host PUBLIC ${CMAKE_SOURCE_DIR}/sim ${CMAKE_SOURCE_DIR}/tests/support)

@@ -48,7 +48,7 @@ if command -v "$CC_HOST" >/dev/null 2>&1 &&
       $(find "$ROOT/src" -name '*.c' | sort) "$ZDIR/src/zcbor_common.c" "$ZDIR/src/zcbor_decode.c" \
       "$ZDIR/src/zcbor_encode.c" -Wno-unused-but-set-variable \
       "$ROOT/tests/support/fake_port.c" "$ROOT/tests/support/smp_test.c" \
-      "$ROOT/port/posix/crypto_mbedtls.c" "$ROOT/bench/size_cmdset_check.c" \
+      "$ROOT/port/mbedtls/crypto_mbedtls.c" "$ROOT/bench/size_cmdset_check.c" \
       -lcmocka -lmbedcrypto -lsodium -o "$OUT"; then
     echo "check-size-budget: host build of the size configuration failed" >&2
     exit 2

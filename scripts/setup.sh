@@ -11,6 +11,8 @@ log() { echo "setup: $*" >&2; }
 # ---- Debian packages ---------------------------------------------------------
 APT_PKGS="cmake ninja-build gcc libcmocka-dev libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
  clang libclang-rt-14-dev libudev-dev pkg-config valgrind python3-venv libsodium-dev"
+# QEMU for the Cortex-M firmware tests (mps2-an386/an385); no recommended packages (no GUI stack).
+APT_NORECS="qemu-system-arm"
 missing=""
 for p in $APT_PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
@@ -20,6 +22,38 @@ if [ -n "$missing" ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+missing=""
+for p in $APT_NORECS; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  log "installing Debian packages (no recommends):$missing"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# ---- Mbed TLS source for the Cortex-M firmware (the host's library, same version) -------------
+# The firmware builds Mbed TLS from Debian's source package, pinned to the version of the host's
+# libmbedtls-dev, fetched once into $CACHE/mbedtls (a deb-src entry is added when missing).
+MBEDTLS_DEB_VERSION=2.28.3-1
+MBEDTLS_SRC="$CACHE/mbedtls"
+if [ ! -e "$MBEDTLS_SRC/.done-$MBEDTLS_DEB_VERSION" ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    log "adding a deb-src entry for Debian $codename (/etc/apt/sources.list.d/smpdfu-src.sources)"
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$codename" | $SUDO tee /etc/apt/sources.list.d/smpdfu-src.sources >/dev/null
+    $SUDO apt-get update -qq >/dev/null
+  fi
+  log "fetching the Mbed TLS $MBEDTLS_DEB_VERSION source package into $MBEDTLS_SRC"
+  rm -rf "$MBEDTLS_SRC" && mkdir -p "$MBEDTLS_SRC"
+  (cd "$MBEDTLS_SRC" && apt-get source -qq "mbedtls=$MBEDTLS_DEB_VERSION" >apt-source.log 2>&1) \
+    || { log "apt-get source mbedtls=$MBEDTLS_DEB_VERSION failed: $(tail -n 3 "$MBEDTLS_SRC/apt-source.log" | tr '\n' ' ')"; exit 1; }
+  ln -sfn "$(cd "$MBEDTLS_SRC" && ls -d mbedtls-*/ | head -n 1)" "$MBEDTLS_SRC/src"
+  touch "$MBEDTLS_SRC/.done-$MBEDTLS_DEB_VERSION"
 fi
 
 # ---- Python venv (pinned) ----------------------------------------------------

@@ -31,6 +31,13 @@ step "Cortex-M4 build of the core (-Werror) and symbol check"
 NM=arm-none-eabi-nm scripts/check-core-symbols.sh build/cortex-m4/libsmpdfu.a || failed+=("cortex-m4 symbols")
 bash scripts/check-size-budget.sh || failed+=("cortex-m4 size budget")
 
+step "Cortex-M firmware for QEMU (mps2-an386 M4, mps2-an385 M3); its tests run with the interop step"
+for p in cortex-m4-qemu cortex-m3-qemu; do
+  { cmake --preset $p >/dev/null && cmake --build build/$p >build/$p.log 2>&1; } \
+    || { tail -n 40 build/$p.log; failed+=("$p build"); }
+  rm -f build/$p.log
+done
+
 step "fuzzing: each libFuzzer target for a short time (FUZZ_SECONDS, default 10 here)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash tests/fuzz/run.sh > build/fuzz.log 2>&1 \
   || { tail -n 40 build/fuzz.log; failed+=("fuzzing"); }

@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Reference Cortex-M port (compile-only, used by the size build): SysTick clock, PRIMASK critical section, AIRCR reset. */
+/* Cortex-M port: SysTick millisecond clock, PRIMASK critical section, AIRCR reset, log hook with formatted arguments. */
+#include <stdarg.h>
 #include <stdint.h>
 
+#include "port_cortexm.h"
 #include "sdfu/port.h"
 
-/* Incremented by the application's SysTick handler every millisecond. */
 volatile uint32_t sdfu_cm_ticks_ms;
 static uint32_t crit_nesting;
 static uint32_t crit_saved_primask;
 
-/* Optional log hook: the application may point this at its own logger (e.g. RTT). */
-void (*sdfu_cm_log_hook)(int level, const char *module, const char *fmt);
+/*
+ * Optional log hook: the application points this at its own logger (UART, RTT) and
+ * formats `fmt` with `ap` itself, so the port pulls in no printf.
+ */
+void (*sdfu_cm_log_hook)(int level, const char *module, const char *fmt, va_list ap);
+/* Optional: called before the reset request (e.g. to drain a UART transmit ring). */
+void (*sdfu_cm_pre_reset_hook)(void);
 
-void sdfu_cm_systick_handler(void);
 void sdfu_cm_systick_handler(void)
 {
 	sdfu_cm_ticks_ms++;
@@ -46,6 +51,9 @@ void sdfu_port_crit_exit(void)
 
 void sdfu_port_reset(void)
 {
+	if (sdfu_cm_pre_reset_hook != 0) {
+		sdfu_cm_pre_reset_hook();
+	}
 	__asm volatile("dsb 0xF" ::: "memory");
 	SCB_AIRCR = SCB_AIRCR_VECTKEY | SCB_AIRCR_SYSRESETREQ;
 	__asm volatile("dsb 0xF" ::: "memory");
@@ -55,8 +63,12 @@ void sdfu_port_reset(void)
 
 void sdfu_port_log(int level, const char *module, const char *fmt, ...)
 {
+	va_list ap;
+
 	/* Formatting is left to the hook so the port pulls in no printf. */
 	if (sdfu_cm_log_hook != 0) {
-		sdfu_cm_log_hook(level, module, fmt);
+		va_start(ap, fmt);
+		sdfu_cm_log_hook(level, module, fmt, ap);
+		va_end(ap);
 	}
 }

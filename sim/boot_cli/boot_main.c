@@ -23,7 +23,7 @@ static void usage(FILE *o)
 		"Exit status: 0 an image boots, 1 no bootable image, 2 bad arguments or unusable file.\n"
 		"\n"
 		"  --flash FILE            flash image (must have the layout's exact size; never resized)\n"
-		"  --layout NAME           nrf52840 (default), mixed8, large128k, big1m\n"
+		"  --layout NAME           nrf52840 (default), mixed8, large128k, big1m, mps2\n"
 		"  --mode MODE             swap-move (alias swap), swap-scratch, overwrite-only (alias\n"
 		"                          overwrite), overwrite-only-fast, direct-xip, direct-xip-revert\n"
 		"  --key PEM               trust this public or private key (repeatable; none = hash only)\n"

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 		"                       'pty' creates a new raw pseudo-terminal (its slave path\n"
 		"                       is in the ready line), PATH opens an existing tty\n"
 		"                       [default: pty]\n"
-		"  --layout NAME        flash geometry: nrf52840, mixed8, large128k, big1m\n"
+		"  --layout NAME        flash geometry: nrf52840, mixed8, large128k, big1m, mps2\n"
 		"                       [default: nrf52840]\n"
 		"  --mode MODE          bootloader mode: swap-move (alias swap), swap-scratch,\n"
 		"                       overwrite-only (alias overwrite), overwrite-only-fast,\n"

@@ -60,7 +60,8 @@ struct sim_flash_layout {
  * Look up a built-in layout by name: "nrf52840" (1 MiB, 4 KiB sectors, align 4,
  * 48 KiB bootloader, two 472 KiB slots, 8 KiB scratch, 24 KiB storage), "mixed8"
  * (align 8; 4/8/16 KiB sectors; 240 KiB slots in 16 KiB sectors), "large128k"
- * (2 MiB, 128 KiB sectors, align 32, 768 KiB slots). NULL when unknown.
+ * (2 MiB, 128 KiB sectors, align 32, 768 KiB slots), "big1m", "mps2" (nrf52840's areas in a
+ * 16 MiB device: the QEMU firmware's PSRAM-backed flash file). NULL when unknown.
  */
 const struct sim_flash_layout *sim_layout_get(const char *name);
 /** The i-th built-in layout (0..), NULL past the end; for "run on every geometry" loops. */

@@ -77,6 +77,23 @@ static const struct sim_flash_layout layouts[] = {
 			[SDFU_FA_STORAGE] = { 0x220000, 0x10000 },
 		},
 	},
+	{
+		/* The QEMU mps2 firmware's flash (port/cortex-m/board/mps2): nrf52840's areas in the
+		 * first MiB of a 16 MiB file, the size QEMU 7.2 needs to back the machine's PSRAM. */
+		.name = "mps2",
+		.size = 0x1000000,
+		.write_align = 4,
+		.erased_val = 0xFF,
+		.sector_range_count = 1,
+		.sectors = { { 4096, 0x1000 } },
+		.areas = {
+			[SDFU_FA_BOOTLOADER] = { 0x0, 0xC000 },
+			[SDFU_FA_PRIMARY] = { 0xC000, 0x76000 },
+			[SDFU_FA_SECONDARY] = { 0x82000, 0x76000 },
+			[SDFU_FA_SCRATCH] = { 0xF8000, 0x2000 },
+			[SDFU_FA_STORAGE] = { 0xFA000, 0x6000 },
+		},
+	},
 };
 
 const struct sim_flash_layout *sim_layout_at(unsigned i)

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Crypto port for the host: SHA-256, ECDSA/RSA-PSS and base64 through Mbed TLS, Ed25519 through libsodium. */
+/* Crypto port for host and target: SHA-256, ECDSA/RSA-PSS and base64 through Mbed TLS, Ed25519 through libsodium (host). */
 #include <string.h>
 
+/* Ed25519 needs libsodium (the host); the Cortex-M firmware builds with SDFU_CRYPTO_ED25519=0. */
+#ifndef SDFU_CRYPTO_ED25519
+#define SDFU_CRYPTO_ED25519 1
+#endif
+#if SDFU_CRYPTO_ED25519
 #include <sodium.h>
+#endif
 
 #include <mbedtls/base64.h>
 #include <mbedtls/ecdsa.h>
@@ -40,6 +46,7 @@ int sdfu_sha256_finish(struct sdfu_sha256 *ctx, uint8_t out[SDFU_SHA256_LEN])
 	return rc == 0 ? SDFU_OK : SDFU_ERR_IO;
 }
 
+#if SDFU_CRYPTO_ED25519
 /*
  * SubjectPublicKeyInfo of an Ed25519 key (RFC 8410), as imgtool embeds it: SEQUENCE {
  * SEQUENCE { OID 1.3.101.112 }, BIT STRING (0 unused bits) } -- a fixed 12-byte prefix
@@ -69,6 +76,14 @@ static int ed25519_verify(const uint8_t *key, size_t key_len, const uint8_t *msg
 	return crypto_sign_verify_detached(sig, msg, msg_len, key + plen) == 0 ? SDFU_OK
 									       : SDFU_ERR_VERIFY;
 }
+#else
+static int ed25519_verify(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+			  const uint8_t *sig, size_t sig_len)
+{
+	(void)key, (void)key_len, (void)msg, (void)msg_len, (void)sig, (void)sig_len;
+	return SDFU_ERR_NOTSUP;
+}
+#endif
 
 int sdfu_sig_verify(enum sdfu_sig_alg alg, const uint8_t *key, size_t key_len,
 		    const uint8_t *hash, size_t hash_len, const uint8_t *sig, size_t sig_len)
