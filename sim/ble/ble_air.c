@@ -77,7 +77,48 @@ static uint32_t frag_pair_us(const struct ble_air_link *l, uint16_t ll, uint32_t
 	       ble_air_packet_us(l->phy, 0, l->encrypted) + BLE_AIR_TIFS_US;
 }
 
+/* Exchange time of a central packet of `n` bytes and an empty answer, both T_IFS included. */
+static uint32_t pair_us(const struct ble_air_link *l, uint16_t n)
+{
+	return ble_air_packet_us(l->phy, n, l->encrypted) + BLE_AIR_TIFS_US +
+	       ble_air_packet_us(l->phy, 0, l->encrypted) + BLE_AIR_TIFS_US;
+}
+
+uint32_t ble_air_event_max(const struct ble_air_link *l)
+{
+	uint16_t ll = ble_air_ll_eff(l);
+	/* an exchange fits when it ends inside the budget; its trailing T_IFS may overhang */
+	uint32_t room = ble_air_budget_us(l) + BLE_AIR_TIFS_US;
+	uint32_t full = pair_us(l, ll);
+	uint32_t k = room / full;
+	uint32_t bytes = k * ll;
+	uint16_t n;
+
+	if (k == 0u) {
+		return ll; /* ll_eff guarantees one exchange of full packets per event */
+	}
+	room -= k * full;
+	for (n = (uint16_t)(ll - 1u); n > 0u; n--) {
+		if (pair_us(l, n) <= room) {
+			bytes += n;
+			break;
+		}
+	}
+	return bytes;
+}
+
 double ble_air_write_limit(const struct ble_air_link *l)
+{
+	double ratio;
+
+	if (ble_air_link_check(l) != 0) {
+		return 0.0;
+	}
+	ratio = (double)(l->att_mtu - BLE_AIR_ATT_HDR) / (double)(l->att_mtu + BLE_AIR_L2CAP_HDR);
+	return ratio * (double)ble_air_event_max(l) * 1e6 / (double)l->interval_us;
+}
+
+double ble_air_write_steady(const struct ble_air_link *l)
 {
 	uint16_t ll = ble_air_ll_eff(l);
 	uint32_t v = (uint32_t)l->att_mtu - BLE_AIR_ATT_HDR;
@@ -127,18 +168,18 @@ double ble_air_write_limit(const struct ble_air_link *l)
 double ble_air_write_bound(const struct ble_air_link *l)
 {
 	uint16_t ll = ble_air_ll_eff(l);
-	uint32_t v = (uint32_t)l->att_mtu - BLE_AIR_ATT_HDR;
-	uint32_t pdu = v + BLE_AIR_ATT_HDR + BLE_AIR_L2CAP_HDR;
-	uint32_t p = (pdu + ll - 1u) / ll;
-	uint64_t t_write = 0;
-	uint32_t f;
+	double ratio;
 
 	if (ble_air_link_check(l) != 0) {
 		return 0.0;
 	}
-	for (f = 0; f < p; f++) {
-		t_write += frag_pair_us(l, ll, pdu, f);
+	double per_event;
+
+	ratio = (double)(l->att_mtu - BLE_AIR_ATT_HDR) / (double)(l->att_mtu + BLE_AIR_L2CAP_HDR);
+	per_event = (double)ll * (double)(ble_air_budget_us(l) + BLE_AIR_TIFS_US) /
+		    (double)pair_us(l, ll);
+	if (per_event < (double)ll) {
+		per_event = ll; /* an event always holds its first exchange */
 	}
-	return (double)v * (double)(ble_air_budget_us(l) + BLE_AIR_TIFS_US) * 1e6 /
-	       ((double)t_write * (double)l->interval_us);
+	return ratio * per_event * 1e6 / (double)l->interval_us;
 }

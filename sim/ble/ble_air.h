@@ -68,18 +68,31 @@ uint16_t ble_air_ll_eff(const struct ble_air_link *l);
 uint32_t ble_air_value_packets(uint32_t value_len, uint16_t ll_eff);
 
 /**
- * Exact write capacity: ATT write values (each att_mtu - 3 bytes) per second the
- * central can push when the peripheral answers every packet with an empty one,
- * packing whole packet exchanges into each event (steady state over a cycle
- * of events). B/s. Peripheral latency does not lower it (a busy peripheral
- * listens at every event), so it bounds every traffic pattern.
+ * Most L2CAP bytes the central can get through in one event when the peripheral
+ * answers with empty packets: as many full ll_eff packets as fit, then the largest
+ * shorter packet that still fits (packing any other way carries less).
+ */
+uint32_t ble_air_event_max(const struct ble_air_link *l);
+
+/**
+ * The link limit: ATT write value bytes per second no traffic pattern can beat:
+ * ble_air_event_max() per interval, times (mtu-3)/(mtu+4) (a write of value v costs
+ * v + 7 L2CAP bytes, and v <= mtu-3). Peripheral latency does not lower it (a busy
+ * peripheral listens at every event), notifications and NAKs only take room. B/s.
  */
 double ble_air_write_limit(const struct ble_air_link *l);
 
 /**
- * Looser closed-form bound: value bytes per second if exchanges could be split
- * across events: (mtu-3) * (budget + T_IFS) / (T_write * interval), T_write the
- * exchange time of one write. ble_air_write_limit() <= this.
+ * Steady stream of full writes (mtu-3 bytes each), whole exchanges packed per event
+ * over a cycle of events: what a long upload of full writes gets. <= the limit. B/s.
+ * (2M PHY, DLE 251, MTU 247, 7.5 ms, encrypted: 5 writes per event, 162.7 kB/s.)
+ */
+double ble_air_write_steady(const struct ble_air_link *l);
+
+/**
+ * A looser closed form: full-packet efficiency times the whole event,
+ * (mtu-3)/(mtu+4) * ll * (budget + T_IFS) / (T(ll) + T_IFS + T(0) + T_IFS) / interval.
+ * >= ble_air_write_limit(). B/s.
  */
 double ble_air_write_bound(const struct ble_air_link *l);
 
