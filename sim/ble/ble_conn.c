@@ -205,8 +205,11 @@ static void run_event(struct ble_conn *c, uint64_t e, uint64_t t0)
 		/* the peripheral's request (L2CAP signalling) goes in this event, the answer in the next */
 		take_request(c);
 		c->instant = e + 1u + c->link.latency + INSTANT_EVENTS;
+		if (c->reject_periph) {
+			c->upd_ind = false; /* L2CAP Connection Parameter Update Response: rejected */
+		}
 		if (c->ops->param_request != NULL) {
-			c->ops->param_request(c->ctx, t0);
+			c->ops->param_request(c->ctx, t0, !c->reject_periph);
 		}
 	}
 	exchanges(c, t0);

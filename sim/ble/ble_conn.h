@@ -52,8 +52,9 @@ struct ble_conn_ops {
 	void (*periph_write)(void *ctx, const uint8_t *val, size_t len, uint64_t t);
 	/** A whole notification value reached the central at time `t`. */
 	void (*central_notify)(void *ctx, const uint8_t *val, size_t len, uint64_t t);
-	/** The peripheral's update request reached the central (optional). */
-	void (*param_request)(void *ctx, uint64_t t);
+	/** The peripheral's update request reached the central (optional); `accepted` false when
+	 * the central refuses it (ble_conn.reject_periph): nothing changes then. */
+	void (*param_request)(void *ctx, uint64_t t, bool accepted);
 	/** New parameters are in effect from `t` (optional). */
 	void (*params_applied)(void *ctx, uint64_t t);
 };
@@ -102,6 +103,7 @@ struct ble_conn {
 	uint64_t instant;
 	uint32_t upd_interval_us;        /**< the indicated parameters, applied at the instant */
 	uint16_t upd_latency, upd_timeout;
+	bool reject_periph;      /**< the central refuses the peripheral's requests */
 	struct ble_conn_stats stats;
 };
 

@@ -42,6 +42,9 @@
 
 #define PUMP_MAX 64
 
+/* CONNECT flags */
+#define BLE_CONNECT_F_REJECT_UPDATES 0x01 /* the central refuses the peripheral's requests */
+
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
@@ -243,15 +246,20 @@ static void op_central_notify(void *ctx, const uint8_t *val, size_t len, uint64_
 	}
 }
 
-static void op_param_request(void *ctx, uint64_t t)
+static void op_param_request(void *ctx, uint64_t t, bool accepted)
 {
 	struct device_ble *b = &((struct device *)ctx)->ble;
 	uint16_t i = (uint16_t)(b->conn.upd_interval_us / 1250u);
 
 	(void)t;
-	SDFU_LOGI("connection parameter request sent: interval %u, latency %u, timeout %u; "
-		  "instant at event %llu", i, b->conn.upd_latency, b->conn.upd_timeout,
-		  (unsigned long long)b->conn.instant);
+	if (accepted) {
+		SDFU_LOGI("connection parameter request sent: interval %u, latency %u, timeout %u; "
+			  "instant at event %llu", i, b->conn.upd_latency, b->conn.upd_timeout,
+			  (unsigned long long)b->conn.instant);
+	} else {
+		SDFU_LOGI("connection parameter request sent: interval %u, latency %u, timeout %u; "
+			  "rejected by the central", i, b->conn.upd_latency, b->conn.upd_timeout);
+	}
 	send_params(b, BLE_EV_PARAM_REQUEST, i, b->conn.upd_latency, b->conn.upd_timeout);
 }
 
@@ -320,6 +328,7 @@ static void on_connect(struct device *d, const uint8_t *p, size_t n)
 	uint8_t phy = n >= 9 && p[8] != 0u ? p[8] : BLE_AIR_PHY_1M;
 	uint16_t dlen = n >= 11 && get16(p + 9) != 0u ? get16(p + 9) : BLE_AIR_LL_MIN;
 	uint16_t ce_len = n >= 13 ? get16(p + 11) : 0u;
+	uint8_t flags = n >= 14 ? p[13] : 0u;
 	struct ble_air_link link;
 	uint8_t m[17];
 
@@ -346,6 +355,7 @@ static void on_connect(struct device *d, const uint8_t *p, size_t n)
 		device_ble_disconnect(d, HCI_ERR_UNSUPP_LL_PARAM);
 		return;
 	}
+	b->conn.reject_periph = (flags & BLE_CONNECT_F_REJECT_UPDATES) != 0u;
 	b->mtu = mtu;
 	b->interval = interval;
 	b->latency = latency;

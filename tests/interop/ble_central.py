@@ -35,9 +35,10 @@ def parse(frame):
 
 class Central:
     def __init__(self, path, *, mtu=247, interval=6, latency=0, timeout=400, phy="2M",
-                 data_len=251, ce_len=0, secure=True):
+                 data_len=251, ce_len=0, secure=True, accept_updates=True):
         self.path = path
-        self.want = (mtu, interval, latency, timeout, PHY[phy], data_len, ce_len)
+        self.want = (mtu, interval, latency, timeout, PHY[phy], data_len, ce_len,
+                     0 if accept_updates else 1)
         self.secure = secure
         self.sock = None
         self.events = []        # (monotonic time, opcode, body) of everything but notifications
@@ -49,7 +50,7 @@ class Central:
     def connect(self, timeout=5.0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock.connect(self.path)
-        self._send(OP_CONNECT, struct.pack("<HHHHBHH", *self.want))
+        self._send(OP_CONNECT, struct.pack("<HHHHBHHB", *self.want))
         body = self._wait(EV_CONNECTED, timeout)
         (self.mtu, i, lat, to, self.max_frame, self.phy, self.data_len, self.ce_len,
          self.bufs) = struct.unpack("<HHHHHBHHB", body[:16])

@@ -408,10 +408,12 @@ static void pw(void *ctx, const uint8_t *v, size_t n, uint64_t t)
 	(void)n;
 	(void)t;
 }
-static void on_req(void *ctx, uint64_t t)
+static bool req_accepted;
+static void on_req(void *ctx, uint64_t t, bool accepted)
 {
 	(void)ctx;
 	requested_at = t;
+	req_accepted = accepted;
 }
 static void on_applied(void *ctx, uint64_t t)
 {
@@ -452,6 +454,15 @@ static void test_update_instant(void **state)
 	ble_conn_run(&c, 114u * 7500u);
 	assert_int_equal(c.link.interval_us, 15000);
 	assert_int_equal(ble_conn_event_us(&c, 115), 114u * 7500u + 15000u);
+	assert_true(req_accepted);
+	/* a central that refuses the peripheral's requests: sent, answered, nothing changes */
+	c.reject_periph = true;
+	assert_int_equal(ble_conn_update(&c, 7500, 4, 400, true), 0);
+	ble_conn_run(&c, 130u * 7500u);
+	assert_false(req_accepted);
+	assert_false(c.upd_ind);
+	assert_int_equal(c.link.latency, 0);
+	assert_int_equal(c.link.interval_us, 15000);
 	/* out of range */
 	assert_int_equal(ble_conn_update(&c, 7000, 0, 400, true), -1);
 	assert_int_equal(ble_conn_update(&c, 7500, 500, 400, true), -1);
