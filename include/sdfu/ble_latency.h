@@ -26,6 +26,18 @@
 #define SDFU_CONFIG_BLE_LOW_LATENCY_LOCK 0
 #endif
 
+/**
+ * Request 7.5 ms / latency 0 / SDFU_CONFIG_BLE_PREF_TIMEOUT as soon as a peer connects
+ * (nRF Desktop ble_latency.c set_init_conn_params(), done on PEER_STATE_CONNECTED).
+ */
+#ifndef SDFU_CONFIG_BLE_LATENCY_INIT_PARAMS
+#define SDFU_CONFIG_BLE_LATENCY_INIT_PARAMS 1
+#endif
+/** Supervision timeout of that initial request, 10 ms units (BT_PERIPHERAL_PREF_TIMEOUT). */
+#ifndef SDFU_CONFIG_BLE_PREF_TIMEOUT
+#define SDFU_CONFIG_BLE_PREF_TIMEOUT 400
+#endif
+
 /** Connection interval value of 7.5 ms, in 1.25 ms units. */
 #define SDFU_BLE_INTERVAL_7_5MS 0x0006u
 /** LLPM interval values carry this mask (Nordic LLPM, e.g. 0x0d01 = 1 ms). */
@@ -54,7 +66,9 @@ struct sdfu_ble_latency_cfg {
 	uint32_t check_ms;
 	uint32_t security_timeout_ms;
 	uint16_t pref_latency;
+	uint16_t pref_timeout;   /**< timeout of the initial request, 10 ms units */
 	bool llpm_lock;
+	bool init_params;        /**< request the initial parameters on connect */
 };
 
 /** State bits. */
@@ -98,7 +112,12 @@ int sdfu_ble_latency_init(struct sdfu_ble_latency *lat, const struct sdfu_ble_li
 void sdfu_ble_latency_deinit(struct sdfu_ble_latency *lat);
 
 /* Link notifications from the link model; all loop context. */
-/** A peer connected with these parameters; starts the security timer. */
+/**
+ * A peer connected with these parameters; starts the security timer and, with
+ * cfg.init_params, requests interval 7.5 ms, latency 0, cfg.pref_timeout (the peer's
+ * answer comes back through sdfu_ble_latency_params_updated(), which starts the
+ * quiet-period check that later raises the latency to cfg.pref_latency).
+ */
 void sdfu_ble_latency_connected(struct sdfu_ble_latency *lat, uint16_t interval, uint16_t latency,
 				uint16_t timeout);
 /** The link is now secured (encrypted); cancels the security timer. */

@@ -28,6 +28,31 @@ static void reply_state(struct device *d, int fd)
 	char cc[256] = "null";
 	char mc[400] = "null";
 	bool on = d->powered;
+	char link[512];
+	char ft[256] = "{\"on\": false}";
+
+	/* the link's physics (sim/ble) and the flash timing (sim/flash/flash_timing.c) */
+	(void)snprintf(link, sizeof(link),
+		       "\"phy\": %u, \"data_len\": %u, \"ll_eff\": %u, \"ce_len\": %u, "
+		       "\"encrypted\": %s, \"bufs\": %u, \"max_in_use\": %u, \"naks\": %llu, "
+		       "\"events\": %llu, \"skipped\": %llu, \"exchanges\": %llu, \"air_us\": %llu, \"write_limit\": %.0f, \"write_steady\": %.0f, \"write_bound\": %.0f",
+		       b->phy, b->data_len, b->connected ? b->conn.ll_eff : 0u, b->ce_len,
+		       b->connected && b->conn.link.encrypted ? "true" : "false", b->bufs,
+		       b->max_in_use, (unsigned long long)b->conn.stats.naks,
+		       (unsigned long long)b->conn.stats.events,
+		       (unsigned long long)b->conn.stats.skipped, (unsigned long long)b->conn.stats.exchanges, (unsigned long long)b->conn.stats.air_us,
+		       b->connected ? ble_air_write_limit(&b->conn.link) : 0.0,
+		       b->connected ? ble_air_write_steady(&b->conn.link) : 0.0,
+		       b->connected ? ble_air_write_bound(&b->conn.link) : 0.0);
+	if (d->ftiming_on) {
+		const struct flash_timing *t = &d->ftiming;
+
+		(void)snprintf(ft, sizeof(ft),
+			       "{\"on\": true, \"chip\": \"%s\", \"erase_unit\": %u, \"erase_us\": %u, "
+			       "\"write_unit\": %u, \"write_us\": %u, \"charged_us\": %llu}",
+			       t->tab->chip, t->tab->erase_unit, t->tab->erase_us, t->tab->write_unit,
+			       t->tab->write_us, (unsigned long long)(t->erase_us + t->write_us));
+	}
 
 	if (on && c->cfgchan_on) {
 		(void)snprintf(cc, sizeof(cc),
@@ -65,11 +90,12 @@ static void reply_state(struct device *d, int fd)
 		   "\"interval\": %u, \"latency\": %u, \"timeout\": %u, \"param_requests\": %u, "
 		   "\"param_updates\": %u, \"low_latency\": %s, \"writes\": %u, "
 		   "\"notifications\": %u, \"frames_out\": %u, \"rx_frames\": %u, \"rx_refused\": %u, "
-		   "\"rx_dropped\": %u}, "
+		   "\"rx_dropped\": %u, %s}, "
 		   "\"smp\": {\"rx_frames\": %u, \"tx_frames\": %u}, "
 		   "\"flash\": {\"powered\": %s, \"reads\": %llu, \"writes\": %llu, "
 		   "\"erases\": %llu, \"sectors_erased\": %llu, \"ops_since_arm\": %llu, "
-		   "\"cut_armed\": %s, \"cut_happened\": %s, \"file_errors\": %llu}}",
+		   "\"cut_armed\": %s, \"cut_happened\": %s, \"file_errors\": %llu}, "
+		   "\"flash_timing\": %s}",
 		   on ? "on" : "off", d->power_cuts, d->last_cut ? "\"" : "",
 		   d->last_cut ? d->last_cut : "null", d->last_cut ? "\"" : "", d->boots, sim_boot_cfg_mode_name(&(struct sim_boot_cfg){ .mode = d->opts->mode, .overwrite_fast = d->opts->overwrite_fast }),
 		   c->booted ? "true" : "false", c->booted ? c->boot_report.booted_slot : -1,
@@ -84,13 +110,13 @@ static void reply_state(struct device *d, int fd)
 		   c->lat_on ? c->lat.requests : 0u, b->param_updates,
 		   c->lat_on && (c->lat.state & SDFU_BLE_LAT_ENABLED) ? "true" : "false", b->writes,
 		   b->notifications, b->frames_out, b->ep.rx.frames, b->ep.rx.refused,
-		   b->ep.rx.dropped, c->srv.rx_frames, c->srv.tx_frames,
+		   b->ep.rx.dropped, link, c->srv.rx_frames, c->srv.tx_frames,
 		   d->flash.powered ? "true" : "false", (unsigned long long)fs->reads,
 		   (unsigned long long)fs->writes, (unsigned long long)fs->erases,
 		   (unsigned long long)fs->sectors_erased,
 		   (unsigned long long)sim_flash_ops(&d->flash),
 		   d->flash.cut_at != 0u && !d->flash.cut_happened ? "true" : "false",
-		   d->flash.cut_happened ? "true" : "false", (unsigned long long)fs->file_errors);
+		   d->flash.cut_happened ? "true" : "false", (unsigned long long)fs->file_errors, ft);
 }
 
 /*

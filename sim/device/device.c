@@ -60,6 +60,19 @@ int device_flash_open(struct device *d)
 	}
 	SDFU_LOGI("flash %s, layout %s (%u KiB)", o->flash_path, lay->name,
 		  (unsigned)(lay->size / 1024u));
+	if (o->flash_timing) {
+		/* datasheet erase/write times, charged by sleeping (the CPU halts); on after boot */
+		const struct flash_timing_table *tab = flash_timing_table_get(lay->name);
+
+		if (tab == NULL || flash_timing_attach(&d->ftiming, &d->flash.dev, tab,
+						       flash_timing_sleep, NULL) != 0) {
+			SDFU_LOGE("--flash-timing on: no datasheet timing for layout %s", lay->name);
+			return -1;
+		}
+		flash_timing_enable(&d->ftiming, false);
+		d->ftiming_on = true;
+		SDFU_LOGI("flash timing on: %s", tab->source);
+	}
 	if (o->wipe) {
 		sim_flash_wipe(&d->flash);
 		SDFU_LOGI("flash wiped");
@@ -108,7 +121,13 @@ int device_boot(struct device *d)
 	memset(&c->boot, 0, sizeof(c->boot));
 	memset(&c->boot_report, 0, sizeof(c->boot_report));
 	d->boots++;
+	if (d->ftiming_on) {
+		flash_timing_enable(&d->ftiming, false); /* the bootloader's copy time is not modelled */
+	}
 	rc = sim_boot_run_ex(&d->flash, &cfg, &c->boot, &c->boot_report);
+	if (d->ftiming_on) {
+		flash_timing_enable(&d->ftiming, true);
+	}
 	if (rc == SDFU_ERR_NOENT) {
 		/* no valid application: keep serving SMP (like a recovery bootloader) */
 		SDFU_LOGW("boot #%u: no bootable image, serving SMP anyway", d->boots);

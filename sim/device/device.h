@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ble/ble_conn.h"
 #include "boot/sim_boot.h"
+#include "flash/flash_timing.h"
 #include "flash/sim_flash.h"
 #include "port_posix.h"
 #include "sdfu/ble.h"
@@ -60,6 +62,7 @@ struct device_opts {
 	const char *ctl_path;        /**< --ctl PATH: control interface (JSON lines) */
 	uint16_t ble_mtu;            /**< --ble-mtu: largest ATT MTU the device accepts, default 498 */
 	uint32_t power_off_ms;       /**< --power-off-ms: off time after a power cut, default 200; 0 = manual */
+	bool flash_timing;           /**< --flash-timing on|off: datasheet erase/write times, default off */
 };
 
 /** One trusted key loaded from a PEM/DER file (keys.c). */
@@ -109,9 +112,12 @@ struct line_srv {
 	void (*handle)(struct device *d, int fd, char *line);
 };
 
-#define BLE_TXQ_LEN 8
+#define BLE_RXQ_LEN 8
 
-/** The BLE link model (ble_link.c): one central at a time on a SOCK_SEQPACKET socket. */
+/**
+ * The BLE link model (ble_link.c): one central at a time on a SOCK_SEQPACKET socket,
+ * carried by the connection-event engine of sim/ble/ble_conn.h on the wall clock.
+ */
 struct device_ble {
 	int lfd;                     /**< listening socket, -1 = off */
 	int cfd;                     /**< the connected central, -1 = none */
@@ -123,31 +129,36 @@ struct device_ble {
 	uint16_t interval;           /**< 1.25 ms units */
 	uint16_t latency;            /**< peripheral latency (events the peripheral may skip) */
 	uint16_t timeout;            /**< 10 ms units */
-	uint64_t anchor_us;          /**< time of the connection event k = 0 of these parameters */
-	uint64_t last_due_us;
-	/* a parameter request from ble_latency in negotiation */
-	bool req_pending;
-	uint16_t req_interval, req_latency, req_timeout;
-	uint64_t req_apply_us;
-	struct sdfu_timer neg_timer;
-	struct sdfu_timer tx_timer;
-	/* responses waiting for their connection event */
+	uint8_t phy;                 /**< enum ble_air_phy */
+	uint16_t data_len;           /**< LL payload limit (data length) */
+	uint16_t ce_len;             /**< connection event length, 0.625 ms units, 0 = interval */
+	uint16_t bufs;               /**< SMP buffers (MCUmgr params buf_count) */
+	/* the central's next message, read from the socket and held until it is carried */
+	bool held;
+	uint64_t held_us;            /**< when the central sent it (monotonic us) */
+	uint16_t held_len;
+	uint8_t held_msg[1 + BLE_AIR_MTU_MAX + 16];
+	/* request frames complete, waiting for the application */
 	struct {
-		uint64_t due_us;
 		uint16_t len;
 		uint8_t data[SDFU_SMP_BUF_SIZE];
-	} q[BLE_TXQ_LEN];
-	unsigned q_head, q_count;
+	} rxq[BLE_RXQ_LEN];
+	unsigned rxq_head, rxq_count;
+	struct ble_conn conn;
+	struct sdfu_timer link_timer;
 	struct sdfu_ble ep;
 	struct sdfu_ble_link link;
 	/* statistics */
 	uint32_t writes, notifications, frames_out, dropped_out, param_updates, connections;
+	uint32_t max_in_use;         /**< most SMP buffers in use at once */
 };
 
 /** Everything the program owns. */
 struct device {
 	const struct device_opts *opts;
 	struct sim_flash flash;
+	struct flash_timing ftiming; /**< wraps flash.dev when --flash-timing on */
+	bool ftiming_on;
 	int flash_lock_fd;           /**< holds the flash file's lock for the process's life */
 	struct device_key key_der[DEVICE_MAX_KEYS];
 	struct sdfu_boot_key keys[DEVICE_MAX_KEYS];
@@ -238,6 +249,8 @@ void device_ble_disconnect(struct device *d, uint8_t reason);
 void device_ble_accept(struct device *d);
 void device_ble_service(struct device *d);
 void device_ble_close(struct device *d);
+/** True when the central's socket should be polled (no message held back by the link). */
+bool device_ble_wants_input(const struct device *d);
 
 /* jsonl.c */
 int line_srv_open(struct line_srv *s, const char *path, const char *what,

@@ -85,6 +85,12 @@ static void usage(FILE *f)
 		"  --cfgchan PATH       config-channel DFU (JSON lines); enables the module, which\n"
 		"                       claims the lock and erases the update slot at every boot\n"
 		"  --ctl PATH           control interface (JSON lines): state, power cuts, reboot\n"
+		"  --flash-timing on|off\n"
+		"                       charge the chip's datasheet erase/write times per flash\n"
+		"                       operation (nrf52840 layout: 85 ms per 4 KiB page erase,\n"
+		"                       41 us per 32-bit word), during which the device does\n"
+		"                       nothing else; not during the bootloader simulation\n"
+		"                       [default: off]\n"
 		"  --power-off-ms N     after a power cut the device stays off N ms, then boots\n"
 		"                       again; 0 = stay off until the ctl \"power_on\" [default: 200]\n"
 		"  --print-layout       print the flash layout (after --layout) as JSON and exit\n"
@@ -126,6 +132,7 @@ enum {
 	OPT_DOWNGRADE, OPT_WIPE, OPT_LINE, OPT_LOG, OPT_LOG_TIME, OPT_VERSION, OPT_HELP, OPT_PRINT_LAYOUT,
 	OPT_DFU_MODULE, OPT_CONFIRM, OPT_DFU_TIMEOUT, OPT_RO_UNLOCKED, OPT_EVT_BLE_ONLY,
 	OPT_RELEASE_COMPLETE, OPT_ALLOW_ERASE_PENDING, OPT_NO_CONFIRM, OPT_BLE, OPT_BLE_MTU, OPT_CFGCHAN, OPT_CTL, OPT_POWER_OFF,
+	OPT_FLASH_TIMING,
 };
 
 static int parse_onoff(const char *name, const char *s, bool *out)
@@ -199,6 +206,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 		{"cfgchan", required_argument, NULL, OPT_CFGCHAN},
 		{"ctl", required_argument, NULL, OPT_CTL},
 		{"power-off-ms", required_argument, NULL, OPT_POWER_OFF},
+		{"flash-timing", required_argument, NULL, OPT_FLASH_TIMING},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -339,6 +347,11 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 			}
 			o->power_off_ms = (uint32_t)v;
 			break;
+		case OPT_FLASH_TIMING:
+			if (parse_onoff("--flash-timing", optarg, &o->flash_timing) != 0) {
+				return -1;
+			}
+			break;
 		case OPT_VERSION:
 			printf("%s\n", sdfu_sim_version());
 			exit(0);
@@ -367,6 +380,11 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 				sim_boot_cfg_mode_name(&bc));
 			return -1;
 		}
+	}
+	if (o->flash_timing && flash_timing_table_get(o->layout) == NULL) {
+		fprintf(stderr, "smpdfu-device: --flash-timing on: no datasheet timing table for layout "
+				"%s (only nrf52840 has one)\n", o->layout);
+		return -1;
 	}
 	if (o->mode == SDFU_BOOT_MODE_DIRECT_XIP) {
 		/* MCUboot boots the higher version; never confirm (direct-xip-revert does) */

@@ -121,7 +121,7 @@ int device_transports_pollfds(struct device *d, struct pollfd *fds, struct poll_
 		n = add_fd(fds, slots, n, d->ser.fd, 's', 0);
 	}
 	n = add_fd(fds, slots, n, d->ble.lfd, 'B', 0);
-	if (d->powered) {
+	if (d->powered && device_ble_wants_input(d)) {
 		n = add_fd(fds, slots, n, d->ble.cfd, 'b', 0);
 	}
 	n = add_fd(fds, slots, n, d->ctl.lfd, 'C', 0);

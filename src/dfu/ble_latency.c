@@ -14,7 +14,9 @@ void sdfu_ble_latency_cfg_default(struct sdfu_ble_latency_cfg *cfg)
 	cfg->check_ms = SDFU_CONFIG_BLE_LATENCY_CHECK_MS;
 	cfg->security_timeout_ms = SDFU_CONFIG_BLE_SECURITY_FAIL_TIMEOUT_MS;
 	cfg->pref_latency = SDFU_CONFIG_BLE_LATENCY_PREF;
+	cfg->pref_timeout = SDFU_CONFIG_BLE_PREF_TIMEOUT;
 	cfg->llpm_lock = SDFU_CONFIG_BLE_LOW_LATENCY_LOCK != 0;
+	cfg->init_params = SDFU_CONFIG_BLE_LATENCY_INIT_PARAMS != 0;
 }
 
 static bool is_llpm_interval(uint16_t interval)
@@ -189,6 +191,20 @@ void sdfu_ble_latency_connected(struct sdfu_ble_latency *lat, uint16_t interval,
 	lat->state = lat->cfg.llpm_lock ? SDFU_BLE_LAT_LOCKED : 0u;
 	if (is_llpm_interval(interval)) {
 		lat->state |= SDFU_BLE_LAT_IS_LLPM;
+	}
+	if (lat->cfg.init_params && lat->link != NULL && lat->link->request_conn_params != NULL) {
+		int rc = lat->link->request_conn_params(lat->link->ctx, SDFU_BLE_INTERVAL_7_5MS,
+							SDFU_BLE_INTERVAL_7_5MS, 0,
+							lat->cfg.pref_timeout);
+
+		if (rc == SDFU_OK || rc == SDFU_ERR_ALREADY) {
+			if (rc == SDFU_OK) {
+				lat->requests++;
+			}
+			SDFU_LOGI("Init connection parameters are set");
+		} else {
+			SDFU_LOGW("Failed to update conn parameters (%d)", rc);
+		}
 	}
 	if (lat->cfg.security_timeout_ms != 0u) {
 		sdfu_timer_start(lat->timers, &lat->security, lat->cfg.security_timeout_ms);

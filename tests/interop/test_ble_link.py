@@ -16,6 +16,7 @@ from smpclient.requests import os_management as osm
 
 from conftest import run, smp_frame, parse_frame
 from imgutil import active_entry, images, slot_entry, slots  # noqa: F401  (images: fixture)
+from ble_central import Central, LinkError
 from test_dfu_support import (EV_CONNECTED, EV_DISCONNECTED, EV_NOTIFY, EV_PARAM_REQUEST,
                               EV_PARAMS, EV_SECURED, EV_WRITE_ERROR, OP_CCCD, OP_CONNECT,
                               OP_SECURE, OP_WRITE, ModelBLETransport, ctl_state,
@@ -89,49 +90,130 @@ def test_ble_full_update(device_factory, default_image, images):
     assert st["running"] == {"slot": 0, "version": "1.1.0"} and st["boot_count"] == 2
 
 
-def test_ble_latency_observable(device_factory, default_image):
-    """Latency 99: responses wait for the next listened event (up to 100 intervals); an image
-    command (transfer event) makes ble_latency request latency 0 and responses come at the
-    next event; after the quiet period (5-10 s) the latency is back to 99."""
+@pytest.mark.parametrize("window,mtu", [(1, 247), (4, 498)])
+def test_ble_window_update(device_factory, default_image, images, window, mtu):
+    """A full update over the physical link model (2M PHY, data length 251) as nRF Connect
+    Device Manager does it: MCUmgr params give buf_size/buf_count, `window` upload requests in
+    flight, each frame buf_size bytes in MTU-3 writes; responses in order, none lost; then
+    test, reset, and the new image runs (confirmed at boot). Flash timing off: fast."""
     dev = start_with_sockets(device_factory, default_image, ble=True)
+    new = images.make("1.1.0", size=48 * 1024)
+    with Central(dev.ble_path, mtu=mtu, phy="2M", data_len=251) as c:
+        assert (c.mtu, c.phy, c.data_len, c.bufs, c.max_frame) == (mtu, 2, 251, 4, 2048)
+        assert c.mcumgr_params() == {"buf_size": 2048, "buf_count": 4}
+        _, frames = c.upload(new.data, window=window)
+        assert frames == -(-len(new.data) // c.chunk_size(2048, len(new.data), b"\0" * 32))
+        st = ctl_state(dev)["ble"]
+        assert st["rx_frames"] == frames + 1 and st["frames_out"] == frames + 1, st
+        assert st["max_in_use"] <= 4 and st["encrypted"] and st["ll_eff"] == 251, st
+        rsp = c.request(1, 0, {"hash": new.hash, "confirm": False}, op=2)
+        assert rsp.get("images") and "rc" not in rsp, rsp
+        rsp = c.request(0, 5, {}, op=2)
+        assert rsp == {} or rsp.get("rc", 0) == 0, rsp
+        with pytest.raises(LinkError):
+            c.pump(5.0)
+            raise AssertionError("the reboot did not drop the link")
+    dev.wait_reboot()
+    with Central(dev.ble_path, mtu=mtu) as c:
+        rsp = c.request(1, 0, {})
+        a = [i for i in rsp["images"] if i.get("active")][0]
+        assert a["version"] == "1.1.0" and a["confirmed"], rsp
+    assert "response queue full" not in dev.log() and "not queued" not in dev.log()
+
+
+def test_ble_backpressure(device_factory, default_image, images):
+    """More requests in flight (8) than the device has SMP buffers (4), with the nRF52840
+    flash timing on so the flash is the bottleneck: the device stops taking writes when its
+    buffers are full (the link NAKs, the central's writes wait) and never drops or reorders
+    a response (the old model logged "response queue full" and lost them)."""
+    dev = start_with_sockets(device_factory, default_image, ble=True,
+                             extra=["--flash-timing", "on"])
+    new = images.make("1.2.0", size=20 * 1024)
+    with Central(dev.ble_path, mtu=247, phy="2M", data_len=251) as c:
+        _, frames = c.upload(new.data, window=8)
+        st = ctl_state(dev)
+        assert st["ble"]["naks"] > 0 and st["ble"]["max_in_use"] == 4, st["ble"]
+        assert st["ble"]["frames_out"] == frames and st["ble"]["rx_frames"] == frames
+        assert st["flash_timing"]["on"] and st["flash_timing"]["charged_us"] > 0
+        rsp = c.request(1, 0, {})
+        assert any(i.get("slot") == 1 and i.get("hash") == new.hash for i in rsp["images"]), rsp
+    log = dev.log()
+    assert "response queue full" not in log and "not queued" not in log
+    assert "flash timing on: nRF52840 Product Specification" in log
+
+
+def test_ble_connect_parameters_checked(device_factory, default_image):
+    """The central's PHY / data length / interval are checked: out of range is refused with
+    DISCONNECTED 0x20 (unsupported LL parameter value) and a log line naming the values."""
+    dev = start_with_sockets(device_factory, default_image, ble=True)
+    for bad in [dict(phy="2M", data_len=300), dict(interval=5), dict(latency=500)]:
+        with pytest.raises(LinkError, match="0x20"):
+            Central(dev.ble_path, **bad).connect()
+    assert "connect refused: parameters out of range" in dev.log()
+    with Central(dev.ble_path, phy="coded-s8", data_len=251, mtu=65) as c:
+        assert c.request(0, 0, {"d": "coded"}, op=2) == {"r": "coded"}
+        assert ctl_state(dev)["ble"]["ll_eff"] < 251  # a 251-byte coded packet cannot fit 7.5 ms
+
+
+def test_ble_latency_observable(device_factory, default_image):
+    """ble_latency on the link model, as nRF Desktop: at connect it asks for 7.5 ms / latency 0
+    (initial parameters), 5-10 s after the link is secured and quiet it raises the latency to
+    99; responses then wait for a listened event (every 100th, 750 ms); an image command
+    (transfer event) brings latency 0 back and responses come at the next 7.5 ms event; after
+    the quiet period the latency is 99 again. Every change goes through a PARAM_REQUEST and
+    takes effect at the instant (PARAMS), never at once."""
+    dev = start_with_sockets(device_factory, default_image, ble=True)
+
+    def latencies(t):
+        return [struct.unpack("<HHH", e[2][:6])[1] for e in t.events if e[1] == EV_PARAMS]
+
+    async def wait_latency(t, want, limit):
+        t0 = time.monotonic()
+        while t.params[1] != want:
+            assert time.monotonic() - t0 < limit, t.events
+            await t.pump(0.25)
+        return time.monotonic() - t0
 
     async def body():
         c, t = ble_client(dev, att_mtu=260, interval=6, latency=99)
         await c.connect()
         try:
-            slow = [await timed_echo(c) for _ in range(3)]
+            # initial parameters: 99 -> 0 at connect, then the quiet check raises it to 99
+            await wait_latency(t, 0, 3.0)
+            quiet0 = await wait_latency(t, 99, 12.5)
+            assert 3.5 < quiet0 < 12.5, quiet0
             st = ctl_state(dev)
             assert st["ble"]["latency"] == 99 and st["ble"]["interval"] == 6, st["ble"]
             assert st["transfer_events"]["submitted"] == 0
+            slow = [await timed_echo(c) for _ in range(3)]
             # an image-group command is DFU traffic: transfer event -> latency 0 requested
             r = await c.request(im.ImageStatesRead())
             assert success(r), r
-            await t.pump(1.2)  # negotiation: next listened event + 6 events
-            assert t.params == (6, 0, 400), t.events
+            await wait_latency(t, 0, 3.0)
             ops = [e[1] for e in t.events]
-            assert EV_PARAM_REQUEST in ops and EV_PARAMS in ops, ops
+            assert ops.count(EV_PARAM_REQUEST) >= 3 and ops.count(EV_PARAMS) >= 3, ops
+            # each PARAMS came after its PARAM_REQUEST: the instant is events later
+            req_t = [e[0] for e in t.events if e[1] == EV_PARAM_REQUEST]
+            par_t = [e[0] for e in t.events if e[1] == EV_PARAMS]
+            assert all(p > q for q, p in zip(req_t, par_t)), t.events
             st = ctl_state(dev)
             assert st["ble"]["latency"] == 0 and st["ble"]["low_latency"], st["ble"]
             assert st["transfer_events"]["submitted"] >= 1
             assert st["transfer_events"]["processed"] == st["transfer_events"]["submitted"]
             fast = [await timed_echo(c) for _ in range(5)]
-            assert min(slow) > 0.1 and max(slow) < 1.0, slow   # ~750 ms listen period
+            # back-to-back echoes at latency 99 each wait for the next listened event
+            assert sorted(slow)[1] > 0.3 and max(slow) < 1.0, slow
             assert max(fast) < 0.25, fast                       # next 7.5 ms event
             assert sum(fast) / len(fast) < sum(slow) / len(slow) / 5
             # quiet: echo is not DFU traffic; the 5 s check restores latency 99
-            t0 = time.monotonic()
-            while t.params[1] != 99:
-                assert time.monotonic() - t0 < 12.5, t.events
-                await t.pump(0.5)
-            quiet = time.monotonic() - t0
+            quiet = await wait_latency(t, 99, 12.5)
             assert 3.5 < quiet < 12.5, quiet
+            assert latencies(t) == [0, 99, 0, 99], t.events
             assert ctl_state(dev)["ble"]["latency"] == 99
-            again = [await timed_echo(c) for _ in range(2)]
-            assert min(again) > 0.1, again
         finally:
             await c.disconnect()
 
-    run(body(), timeout=40)
+    run(body(), timeout=60)
 
 
 def _raw_connect(path, mtu=23, secure=True):

@@ -98,6 +98,9 @@ static void fixture(bool llpm_lock)
 	assert_int_equal(cfg.pref_latency, 99);
 	assert_int_equal(cfg.check_ms, 5000);
 	cfg.llpm_lock = llpm_lock;
+	assert_true(cfg.init_params);
+	assert_int_equal(cfg.pref_timeout, 400);
+	cfg.init_params = false; /* the tests below start from the central's parameters */
 	assert_int_equal(sdfu_ble_latency_init(&lat, &link, &bus, &timers, &cfg), 0);
 	loop_once();
 	assert_int_equal(ready_reported, 1);
@@ -296,6 +299,41 @@ static void test_disconnect_clears(void **state)
 	assert_int_equal(nreq, 1);
 }
 
+/* On connect the module asks for 7.5 ms / latency 0 (nRF Desktop set_init_conn_params); the
+ * answer starts the quiet-period check, which raises the latency to 99 once secured. */
+static void test_init_params_on_connect(void **state)
+{
+	struct sdfu_ble_latency_cfg cfg;
+
+	(void)state;
+	fixture(false);
+	sdfu_ble_latency_deinit(&lat);
+	sdfu_ble_latency_cfg_default(&cfg);
+	assert_int_equal(sdfu_ble_latency_init(&lat, &link, &bus, &timers, &cfg), 0);
+	loop_once();
+	sdfu_ble_latency_connected(&lat, 24, 99, 600); /* 30 ms, latency 99, 6 s */
+	assert_int_equal(nreq, 1);
+	assert_int_equal(reqs[0].imin, SDFU_BLE_INTERVAL_7_5MS);
+	assert_int_equal(reqs[0].imax, SDFU_BLE_INTERVAL_7_5MS);
+	assert_int_equal(reqs[0].latency, 0);
+	assert_int_equal(reqs[0].timeout, 400);
+	assert_true(fake_port_log_contains("Init connection parameters are set"));
+	assert_false(lat.state & SDFU_BLE_LAT_ENABLED); /* only the peer's answer sets it */
+	sdfu_ble_latency_params_updated(&lat, 6, 0, 400);
+	assert_true(lat.state & SDFU_BLE_LAT_ENABLED);
+	sdfu_ble_latency_secured(&lat);
+	run(5000); /* quiet check: back to the preferred latency at the new interval */
+	assert_int_equal(nreq, 2);
+	assert_int_equal(reqs[1].imin, 6);
+	assert_int_equal(reqs[1].latency, 99);
+	sdfu_ble_latency_disconnected(&lat);
+	/* the request failing is a warning only */
+	req_ret = SDFU_ERR_BUSY;
+	sdfu_ble_latency_connected(&lat, 6, 99, 400);
+	assert_int_equal(nreq, 3);
+	assert_true(fake_port_log_contains("Failed to update conn parameters"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +345,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_security_timeout_disconnects, teardown),
 		cmocka_unit_test_teardown(test_llpm_lock, teardown),
 		cmocka_unit_test_teardown(test_disconnect_clears, teardown),
+		cmocka_unit_test_teardown(test_init_params_on_connect, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: Apache-2.0
+"""BLE upload throughput on the physical link model, against the link and flash limits, and
+against published nRF52 hardware figures.
+
+Command (one line; builds build/bench-release (-O2) first, prints Markdown tables on stdout):
+
+    .venv/bin/python bench/ble.py [--size 262144] [--flash-timing on|off] [--only grid|hw]
+        [--json bench/results/ble.json] [--plot bench/results/ble.png]
+
+Grid: PHY {1M, 2M} x ATT MTU {247, 498} x interval {7.5, 15, 30 ms} x window {1, 4}, data
+length 251 (DLE), encrypted link, connection event = whole interval, latency 0, the central
+rejecting the device's parameter requests (so the interval stays), nrf52840 layout with
+`--flash-timing on` (datasheet maxima), a fresh device (--wipe) per run, one upload of a
+--size hash-only image with frames of the device's buf_size (2048), by the window-upload
+central of tests/interop/ble_central.py (nRF Connect Device Manager's scheme). Columns: image
+throughput (first write to last response), the link limit (sim/ble/ble_air.c
+ble_air_write_limit: ATT write bytes no traffic can beat, an upper bound for image bytes), the
+steady full-write figure, the flash limit (each 4 KiB page erased once, each word written
+once), and throughput / min(link, flash).
+Hardware: the settings of the published measurements (docs/BENCHMARKS.md lists the sources and
+which settings are assumptions) run through the same model.
+"""
+import argparse
+import json
+import pathlib
+import socket
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests" / "interop"))
+import benchlib as bl  # noqa: E402
+from ble_central import Central  # noqa: E402
+
+GRID = [(phy, mtu, iv, w) for phy in ("1M", "2M") for mtu in (247, 498)
+        for iv in (6, 12, 24) for w in (1, 4)]
+
+# Published figures (docs/BENCHMARKS.md "BLE" has the sources). Settings: the 2022 Device
+# Manager runs without reassembly used Zephyr's smp_svr Bluetooth config of the time (ATT MTU
+# 252, no data length extension: 27-byte LL payloads), the reassembly run the config of Zephyr
+# PR 45683 (MTU 498, DLE 251); the Device Manager asks Android for high connection priority
+# (11.25-15 ms; 15 ms taken) and passes window = buffers - 1 = 3. Assumed: 2M PHY (Zephyr's
+# automatic PHY update), smpmgr on a PC: MTU 247, 30 ms (BlueZ's default range starts there).
+# "ce" rows: a phone controller that sends at most ~6 packets per event (ce_len 3.125 ms).
+HW = [
+    {"name": "NCDM, window 1, no reassembly", "src": "ncdm53", "lo": 2.0, "hi": 4.0,
+     "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 1, "frame": 249, "ce": 0},
+    {"name": "NCDM, window 1, no reassembly, 6 pkt/event", "src": "ncdm53", "lo": 2.0,
+     "hi": 4.0, "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 1,
+     "frame": 249, "ce": 5},
+    {"name": "NCDM, window 3, no reassembly", "src": "ncdm53", "lo": 16.0, "hi": 20.0,
+     "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 3, "frame": 249, "ce": 0},
+    {"name": "NCDM, window 3, no reassembly, 6 pkt/event", "src": "ncdm53", "lo": 16.0,
+     "hi": 20.0, "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 3,
+     "frame": 249, "ce": 5},
+    {"name": "NCDM, window 3, SMP reassembly", "src": "ncdm53", "lo": 36.0, "hi": 36.0,
+     "phy": "2M", "mtu": 498, "dlen": 251, "interval": 12, "window": 3, "frame": None, "ce": 0},
+    {"name": "smpmgr, nRF52840 (window 1)", "src": "smpmgr28", "lo": 10.0, "hi": 25.0,
+     "phy": "2M", "mtu": 247, "dlen": 251, "interval": 24, "window": 1, "frame": None, "ce": 0},
+]
+
+
+def ctl_state(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall(b'{"op":"state"}\n')
+    buf = b""
+    while not buf.endswith(b"\n"):
+        buf += s.recv(65536)
+    s.close()
+    return json.loads(buf)
+
+
+def flash_limit(ft, size):
+    if not ft.get("on"):
+        return float("inf")
+    pages = -(-size // ft["erase_unit"])
+    words = -(-size // ft["write_unit"])
+    return size * 1e6 / (pages * ft["erase_us"] + words * ft["write_us"])
+
+
+def one_run(binary, image, *, phy, mtu, interval, window, frame=None, flash_timing="on",
+            data_len=251, ce_len=0):
+    """One fresh device, one upload; returns a dict of the figures."""
+    data = image.read_bytes()
+    with tempfile.TemporaryDirectory(prefix="sdfu-ble-") as d:
+        ble, ctl = f"{d}/ble", f"{d}/ctl"
+        dev = bl.Device(binary, d, layout="nrf52840", mode="swap", udp=None,
+                        extra=["--ble", ble, "--ctl", ctl, "--flash-timing", flash_timing])
+        with dev:
+            # the central holds its parameters: it rejects ble_latency's initial request
+            with Central(ble, mtu=mtu, interval=interval, latency=0, phy=phy,
+                         data_len=data_len, ce_len=ce_len, accept_updates=False) as c:
+                c.pump(0.2)
+                secs, frames = c.upload(data, window=window, frame_max=frame, timeout=900)
+                st = ctl_state(ctl)
+    b = st["ble"]
+    link = b["write_limit"]
+    fl = flash_limit(st["flash_timing"], len(data))
+    tput = len(data) / secs
+    return {"phy": phy, "mtu": mtu, "interval_ms": interval * 1.25, "window": window,
+            "data_len": data_len, "ce_len_ms": ce_len * 0.625,
+            "frame_max": frame or 2048, "image": len(data), "seconds": secs, "frames": frames,
+            "throughput": tput, "link_limit": link, "link_steady": b["write_steady"],
+            "flash_limit": fl, "fraction": tput / min(link, fl), "naks": b["naks"],
+            "max_in_use": b["max_in_use"], "events": b["events"],
+            "flash_charged_s": st["flash_timing"].get("charged_us", 0) / 1e6}
+
+
+def kb(x):
+    return "inf" if x == float("inf") else f"{x / 1000:.1f}"
+
+
+def plot(rows, out):
+    sys.path.insert(0, str(HERE))
+    from plot_throughput import ensure_matplotlib
+    plt = ensure_matplotlib()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, phy in zip(axes, ("1M", "2M")):
+        sel = [r for r in rows if r["phy"] == phy]
+        labels = [f"{r['mtu']}/{r['interval_ms']:g}" for r in sel if r["window"] == 1]
+        xs = range(len(labels))
+        for k, w in enumerate((1, 4)):
+            ys = [r["throughput"] / 1000 for r in sel if r["window"] == w]
+            ax.bar([x + (k - 0.5) * 0.38 for x in xs], ys, 0.38, label=f"window {w}")
+        lim = [min(r["link_limit"], r["flash_limit"]) / 1000 for r in sel if r["window"] == 1]
+        ax.plot(list(xs), lim, "k_", markersize=22, mew=2, label="min(link, flash) limit")
+        ax.set_xticks(list(xs), labels, rotation=30)
+        ax.set_xlabel("ATT MTU / interval ms")
+        ax.set_title(f"{phy} PHY, DLE 251, 256 KiB image")
+    axes[0].set_ylabel("upload kB/s")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=256 * 1024)
+    ap.add_argument("--flash-timing", default="on", choices=("on", "off"))
+    ap.add_argument("--only", choices=("grid", "hw"))
+    ap.add_argument("--json", default=str(HERE / "results" / "ble.json"))
+    ap.add_argument("--plot", default=str(HERE / "results" / "ble.png"))
+    a = ap.parse_args()
+    binary = bl.build_device()
+    work = pathlib.Path(tempfile.mkdtemp(prefix="sdfu-ble-img-"))
+    image = bl.make_image(work, a.size)
+    out = {"machine": bl.machine(), "size": a.size, "flash_timing": a.flash_timing,
+           "grid": [], "hw": []}
+    print(f"Machine: {out['machine']}\n")
+    if a.only in (None, "grid"):
+        for phy, mtu, iv, w in GRID:
+            r = one_run(binary, image, phy=phy, mtu=mtu, interval=iv, window=w,
+                        flash_timing=a.flash_timing)
+            bl.log(f"{phy} mtu {mtu} {iv * 1.25:g} ms w{w}: {kb(r['throughput'])} kB/s "
+                   f"({r['fraction']:.2f})")
+            out["grid"].append(r)
+        bl.print_table(["PHY", "MTU", "interval ms", "window", "kB/s", "link limit kB/s",
+                        "steady kB/s", "flash limit kB/s", "fraction of lower", "NAKs"],
+                       [[r["phy"], r["mtu"], f"{r['interval_ms']:g}", r["window"],
+                         kb(r["throughput"]), kb(r["link_limit"]), kb(r["link_steady"]),
+                         kb(r["flash_limit"]), f"{r['fraction']:.2f}", r["naks"]]
+                        for r in out["grid"]])
+        print()
+        if a.plot:
+            plot(out["grid"], a.plot)
+    if a.only in (None, "hw"):
+        for h in HW:
+            r = one_run(binary, image, phy=h["phy"], mtu=h["mtu"], interval=h["interval"],
+                        window=h["window"], frame=h["frame"], flash_timing=a.flash_timing,
+                        data_len=h["dlen"], ce_len=h["ce"])
+            t = r["throughput"] / 1000
+            r.update(name=h["name"], src=h["src"], published_lo=h["lo"], published_hi=h["hi"],
+                     within_30=(h["lo"] * 0.7 <= t <= h["hi"] * 1.3))
+            bl.log(f"{h['name']}: {t:.1f} kB/s (published {h['lo']}-{h['hi']})")
+            out["hw"].append(r)
+        bl.print_table(["setting", "MTU/DLE/ms/frame", "published kB/s", "model kB/s",
+                        "within +-30 %", "min(link, flash) kB/s", "fraction"],
+                       [[r["name"], f"{r['mtu']}/{r['data_len']}/{r['interval_ms']:g}/"
+                         f"{r['frame_max']}", f"{r['published_lo']:g}-{r['published_hi']:g}",
+                         kb(r["throughput"]), "yes" if r["within_30"] else "NO",
+                         kb(min(r["link_limit"], r["flash_limit"])), f"{r['fraction']:.2f}"]
+                        for r in out["hw"]])
+    bl.save_json(a.json, out)
+
+
+if __name__ == "__main__":
+    main()
