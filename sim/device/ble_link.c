@@ -108,11 +108,11 @@ static void arm_tx(struct device *d)
 	uint64_t due;
 
 	if (b->q_count == 0u) {
-		sdfu_timer_stop(&d->core.timers, &b->tx_timer);
+		sdfu_timer_stop(&d->core.stack.timers, &b->tx_timer);
 		return;
 	}
 	due = b->q[b->q_head].due_us;
-	sdfu_timer_start(&d->core.timers, &b->tx_timer,
+	sdfu_timer_start(&d->core.stack.timers, &b->tx_timer,
 			 due <= now ? 0u : (uint32_t)((due - now + 999u) / 1000u));
 }
 
@@ -201,8 +201,8 @@ static void neg_fire(struct sdfu_timer *t)
 	SDFU_LOGI("connection parameters applied: interval %u, latency %u, timeout %u",
 		  b->interval, b->latency, b->timeout);
 	send_params(b, BLE_EV_PARAMS, b->interval, b->latency, b->timeout);
-	if (d->core.lat_on) {
-		sdfu_ble_latency_params_updated(&d->core.lat, b->interval, b->latency, b->timeout);
+	if (d->core.stack.lat_on) {
+		sdfu_ble_latency_params_updated(&d->core.stack.lat, b->interval, b->latency, b->timeout);
 	}
 }
 
@@ -232,7 +232,7 @@ static int link_request(void *ctx, uint16_t imin, uint16_t imax, uint16_t latenc
 	SDFU_LOGI("connection parameter request: interval %u, latency %u, timeout %u", imin,
 		  latency, timeout);
 	send_params(b, BLE_EV_PARAM_REQUEST, imin, latency, timeout);
-	sdfu_timer_start(&d->core.timers, &b->neg_timer, (uint32_t)((at - now + 999u) / 1000u));
+	sdfu_timer_start(&d->core.stack.timers, &b->neg_timer, (uint32_t)((at - now + 999u) / 1000u));
 	return 0;
 }
 
@@ -282,7 +282,7 @@ void device_ble_bind(struct device *d)
 
 	sdfu_timer_init(&b->tx_timer, tx_fire, d);
 	sdfu_timer_init(&b->neg_timer, neg_fire, d);
-	sdfu_ble_init(&b->ep, &d->core.srv, 0, ble_tx, d);
+	sdfu_ble_init(&b->ep, &d->core.stack.srv, 0, ble_tx, d);
 	b->link.request_conn_params = link_request;
 	b->link.disconnect = link_disconnect;
 	b->link.ctx = d;
@@ -309,10 +309,10 @@ void device_ble_disconnect(struct device *d, uint8_t reason)
 	b->req_pending = false;
 	b->q_count = 0;
 	sdfu_ble_rx_reset(&b->ep.rx);
-	sdfu_timer_stop(&d->core.timers, &b->tx_timer);
-	sdfu_timer_stop(&d->core.timers, &b->neg_timer);
-	if (was && d->core.lat_on) {
-		sdfu_ble_latency_disconnected(&d->core.lat);
+	sdfu_timer_stop(&d->core.stack.timers, &b->tx_timer);
+	sdfu_timer_stop(&d->core.stack.timers, &b->neg_timer);
+	if (was && d->core.stack.lat_on) {
+		sdfu_ble_latency_disconnected(&d->core.stack.lat);
 	}
 	SDFU_LOGI("disconnected (reason 0x%02x)", reason);
 }
@@ -379,8 +379,8 @@ static void on_connect(struct device *d, const uint8_t *p, size_t n)
 	put16(&m[7], b->timeout);
 	put16(&m[9], b->ep.rx.max_frame);
 	(void)ble_send(b, m, sizeof(m));
-	if (d->core.lat_on) {
-		sdfu_ble_latency_connected(&d->core.lat, b->interval, b->latency, b->timeout);
+	if (d->core.stack.lat_on) {
+		sdfu_ble_latency_connected(&d->core.stack.lat, b->interval, b->latency, b->timeout);
 	}
 }
 
@@ -438,8 +438,8 @@ void device_ble_service(struct device *d)
 				b->secured = true;
 				SDFU_LOGI("link secured");
 				(void)ble_send(b, &m, 1);
-				if (d->core.lat_on) {
-					sdfu_ble_latency_secured(&d->core.lat);
+				if (d->core.stack.lat_on) {
+					sdfu_ble_latency_secured(&d->core.stack.lat);
 				}
 			}
 			break;
@@ -463,8 +463,8 @@ void device_ble_service(struct device *d)
 				b->anchor_us = device_now_us();
 				b->param_updates++;
 				send_params(b, BLE_EV_PARAMS, b->interval, b->latency, b->timeout);
-				if (d->core.lat_on) {
-					sdfu_ble_latency_params_updated(&d->core.lat, b->interval,
+				if (d->core.stack.lat_on) {
+					sdfu_ble_latency_params_updated(&d->core.stack.lat, b->interval,
 									b->latency, b->timeout);
 				}
 			}

@@ -40,6 +40,7 @@
 #include "sdfu/os.h"
 #include "sdfu/port.h"
 #include "sdfu/smp.h"
+#include "sdfu/stack.h"
 #include "sdfu/timer.h"
 #include "smp_test.h"
 
@@ -105,14 +106,7 @@ struct pl_dev {
 	bool full;
 	struct sdfu_boot_ctx boot;
 	struct sim_boot_report rep;
-	struct sdfu_smp_server srv;
-	struct sdfu_img img;
-	struct sdfu_os os;
-	struct sdfu_evt_bus bus;
-	struct sdfu_timer_list timers;
-	struct sdfu_dfu_lock lock;
-	struct sdfu_dfu_mcumgr m;
-	struct sdfu_dfu_cfgchan cc;
+	struct sdfu_stack st; /* RAM: timers, bus, lock, server, groups, DFU modules */
 	unsigned boots;      /* bootloader runs that completed */
 	unsigned powerfails; /* cuts that fired */
 	int booted_major;
@@ -125,54 +119,30 @@ static bool pl_dead(void)
 	return !dev.f.powered;
 }
 
-static void pl_loop_once(void)
-{
-	sdfu_timer_process(&dev.timers, sdfu_port_uptime_ms());
-	sdfu_evt_process(&dev.bus);
-}
-
 /* Advance the clock `ms` milliseconds (1 ms steps), stop early when the power goes. */
 static void pl_run(uint32_t ms)
 {
 	for (uint32_t i = 0; i < ms && !pl_dead(); i++) {
 		fake_port_advance(1);
-		pl_loop_once();
+		sdfu_stack_poll(&dev.st, sdfu_port_uptime_ms());
 	}
 }
 
-/* Fresh RAM state after the bootloader handed over: server, groups, modules. */
+/*
+ * Fresh RAM state after the bootloader handed over: server, groups and, with `full`,
+ * dfu_mcumgr (lock only, confirms at main READY) and dfu_cfgchan, main READY processed.
+ */
 static void pl_init_ram(void)
 {
-	memset(&dev.srv, 0, sizeof(dev.srv));
-	memset(&dev.img, 0, sizeof(dev.img));
-	memset(&dev.os, 0, sizeof(dev.os));
-	memset(&dev.bus, 0, sizeof(dev.bus));
-	memset(&dev.timers, 0, sizeof(dev.timers));
-	memset(&dev.lock, 0, sizeof(dev.lock));
-	memset(&dev.m, 0, sizeof(dev.m));
-	memset(&dev.cc, 0, sizeof(dev.cc));
-	sdfu_evt_init(&dev.bus);
-	sdfu_timer_list_init(&dev.timers);
-	sdfu_dfu_lock_init(&dev.lock);
-	sdfu_smp_server_init(&dev.srv);
-	assert_int_equal(sdfu_img_init(&dev.img, &dev.srv, &dev.boot), 0);
-	assert_int_equal(sdfu_os_init(&dev.os, &dev.srv, &dev.timers, &dev.boot, NULL), 0);
-	if (dev.full) {
-		struct sdfu_dfu_mcumgr_cfg cfg;
-		struct sdfu_dfu_mcumgr_deps md = {.srv = &dev.srv, .bus = &dev.bus,
-						  .timers = &dev.timers, .lock = &dev.lock,
-						  .img = &dev.img, .boot = &dev.boot};
-		struct sdfu_dfu_cfgchan_deps cd = {.bus = &dev.bus, .timers = &dev.timers,
-						   .lock = &dev.lock, .boot = &dev.boot};
+	struct sdfu_stack_cfg cfg;
 
-		sdfu_dfu_mcumgr_cfg_default(&cfg);
-		cfg.flags = SDFU_DFU_MCUMGR_F_LOCK;
-		assert_int_equal(sdfu_dfu_mcumgr_init(&dev.m, &md, &cfg), 0);
-		assert_int_equal(sdfu_dfu_cfgchan_init(&dev.cc, &cd), 0);
-		assert_int_equal(sdfu_module_set_state(&dev.bus, &sdfu_module_main,
-						       SDFU_MODULE_STATE_READY), 0);
-		pl_loop_once();
-	}
+	sdfu_stack_cfg_default(&cfg);
+	cfg.boot = &dev.boot;
+	cfg.dfu_mcumgr = dev.full;
+	cfg.dfu.flags = SDFU_DFU_MCUMGR_F_LOCK;
+	cfg.cfgchan = dev.full;
+	cfg.ready = dev.full;
+	assert_int_equal(sdfu_stack_init(&dev.st, &cfg), 0);
 }
 
 /* Power on when needed, run the bootloader until it completes (resuming after cuts), start the app. */
@@ -229,7 +199,7 @@ struct pl_entry {
 /* Image state read; false when the request failed (rc in *rc). */
 static bool pl_state(struct pl_entry e[2], int64_t *rc)
 {
-	const struct smp_rsp *r = smp_test_req(&dev.srv, SDFU_SMP_OP_READ, SDFU_SMP_VER_2,
+	const struct smp_rsp *r = smp_test_req(&dev.st.srv, SDFU_SMP_OP_READ, SDFU_SMP_VER_2,
 					       SDFU_SMP_GROUP_IMG, SDFU_IMG_ID_STATE, NULL, 0);
 	const uint8_t *arr;
 	size_t alen;
@@ -273,19 +243,19 @@ static int64_t pl_state_write(const uint8_t *hash, bool confirm)
 		SMP_KV_BSTR("hash", hash, 32),
 	};
 
-	return pl_rc(smp_test_req(&dev.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2, SDFU_SMP_GROUP_IMG,
+	return pl_rc(smp_test_req(&dev.st.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2, SDFU_SMP_GROUP_IMG,
 				  SDFU_IMG_ID_STATE, kv, hash != NULL ? 2 : 1));
 }
 
 static int64_t pl_cmd(uint8_t op, uint16_t group, uint8_t id)
 {
-	return pl_rc(smp_test_req(&dev.srv, op, SDFU_SMP_VER_2, group, id, NULL, 0));
+	return pl_rc(smp_test_req(&dev.st.srv, op, SDFU_SMP_VER_2, group, id, NULL, 0));
 }
 
 static int64_t pl_echo(void)
 {
 	struct smp_test_kv kv[] = {SMP_KV_TSTR("d", "alive")};
-	const struct smp_rsp *r = smp_test_req(&dev.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2,
+	const struct smp_rsp *r = smp_test_req(&dev.st.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2,
 					       SDFU_SMP_GROUP_OS, SDFU_OS_ID_ECHO, kv, 1);
 
 	if (pl_rc(r) != 0) {
@@ -320,7 +290,7 @@ static int64_t pl_upload(const struct pl_image *im)
 				SMP_KV_BSTR("data", im->buf, n),
 			};
 
-			r = smp_test_req(&dev.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2,
+			r = smp_test_req(&dev.st.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2,
 					 SDFU_SMP_GROUP_IMG, SDFU_IMG_ID_UPLOAD, kv, 5);
 		} else {
 			struct smp_test_kv kv[] = {
@@ -328,7 +298,7 @@ static int64_t pl_upload(const struct pl_image *im)
 				SMP_KV_BSTR("data", im->buf + off, n),
 			};
 
-			r = smp_test_req(&dev.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2,
+			r = smp_test_req(&dev.st.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2,
 					 SDFU_SMP_GROUP_IMG, SDFU_IMG_ID_UPLOAD, kv, 2);
 		}
 		rc = pl_rc(r);

@@ -176,7 +176,7 @@ static void boot_and_check(void)
 /* Let background work (config-channel erase, lock timeouts) finish. */
 static void pump_idle(void)
 {
-	for (unsigned i = 0; i < 400 && !pl_dead() && (dev.cc.erasing || dev.cc.storing); i++) {
+	for (unsigned i = 0; i < 400 && !pl_dead() && (dev.st.cfgchan.erasing || dev.st.cfgchan.storing); i++) {
 		pl_run(50);
 	}
 	if (!pl_dead() && dev.full) {
@@ -203,14 +203,14 @@ static void reset_device(void)
 static void cc_step(void)
 {
 	uint32_t crc = sdfu_dfu_cfgchan_crc32(0, img_new.buf, img_new.len);
-	unsigned done0 = dev.cc.stats.completions;
+	unsigned done0 = dev.st.cfgchan.stats.completions;
 	int rc;
 
 	pump_idle();
 	if (pl_dead()) {
 		return;
 	}
-	rc = sdfu_dfu_cfgchan_start(&dev.cc, (uint32_t)img_new.len, crc, 0);
+	rc = sdfu_dfu_cfgchan_start(&dev.st.cfgchan, (uint32_t)img_new.len, crc, 0);
 	if (rc == SDFU_ERR_BUSY) {
 		pump_idle();
 		return;
@@ -223,20 +223,20 @@ static void cc_step(void)
 		if (n > SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE) {
 			n = SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE;
 		}
-		PL_CHECK(sdfu_dfu_cfgchan_data(&dev.cc, img_new.buf + off, n) == 0);
+		PL_CHECK(sdfu_dfu_cfgchan_data(&dev.st.cfgchan, img_new.buf + off, n) == 0);
 		off += n;
 		pl_run(SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS + 1);
-		if (!pl_dead() && !dev.cc.active && off < img_new.len) {
+		if (!pl_dead() && !dev.st.cfgchan.active && off < img_new.len) {
 			return; /* the transfer failed (flash error): start over */
 		}
 	}
 	if (pl_dead()) {
 		return;
 	}
-	PL_CHECK(dev.cc.stats.completions == done0 + 1);
-	PL_CHECK(dev.cc.stats.flash_errors == 0);
+	PL_CHECK(dev.st.cfgchan.stats.completions == done0 + 1);
+	PL_CHECK(dev.st.cfgchan.stats.flash_errors == 0);
 	exp_next = EXP_NEW;
-	PL_CHECK(sdfu_dfu_cfgchan_reboot(&dev.cc));
+	PL_CHECK(sdfu_dfu_cfgchan_reboot(&dev.st.cfgchan));
 	pl_run(SDFU_CONFIG_DFU_CFGCHAN_REBOOT_DELAY_MS + 1);
 	if (!pl_dead()) {
 		boot_and_check();
@@ -264,7 +264,7 @@ static void flow(void)
 			cc_step();
 			continue;
 		}
-		if (dev.full && (dev.cc.erasing || dev.cc.storing)) {
+		if (dev.full && (dev.st.cfgchan.erasing || dev.st.cfgchan.storing)) {
 			pump_idle();
 			continue;
 		}

@@ -105,6 +105,9 @@ static struct sdfu_smp_server srv;
 static struct sdfu_img img;
 static struct sdfu_boot_ctx boot;
 static struct test_image running, update, other;
+/* the server and image group the helpers talk to: the fixture's own, or a test's stack */
+static struct sdfu_smp_server *fx_srv = &srv;
+static struct sdfu_img *fx_img = &img;
 
 /* event capture */
 static unsigned ev_started, ev_stopped, ev_pending, ev_chunk, ev_write_done, ev_confirmed;
@@ -124,7 +127,7 @@ static inline enum sdfu_smp_cb_ret on_evt(uint32_t event, enum sdfu_smp_cb_ret p
 		assert_int_equal(data_size, sizeof(struct sdfu_img_upload_check));
 		assert_non_null(data);
 		if ((int)ev_chunk == reset_at_chunk) {
-			sdfu_img_upload_reset(&img); /* as if from another context */
+			sdfu_img_upload_reset(fx_img); /* as if from another context */
 		}
 		if ((int)ev_chunk++ == veto_at_chunk) {
 			if (veto_kind == SDFU_SMP_CB_ERROR_RC) {
@@ -176,7 +179,8 @@ static inline void write_slot(int slot, const struct test_image *im)
 	assert_int_equal(sdfu_flash_area_write(fa, 0, pad, n), 0);
 }
 
-static inline void start(enum sdfu_boot_mode mode, uint8_t active)
+/* Flash, boot context and the three images; no server (a stack builds its own). */
+static inline void start_images(enum sdfu_boot_mode mode, uint8_t active)
 {
 	fake_port_reset_state();
 	memset(&fl, 0, sizeof(fl));
@@ -190,12 +194,20 @@ static inline void start(enum sdfu_boot_mode mode, uint8_t active)
 	build_image(&update, 1, 1, 0, 23457, 2, 0);
 	build_image(&other, 0, 9, 0, 5000, 3, 0);
 	write_slot(active, &running);
-	sdfu_smp_server_init(&srv);
-	assert_int_equal(sdfu_img_init(&img, &srv, &boot), 0);
-	sdfu_smp_cb_register(&srv, &cb);
 	ev_started = ev_stopped = ev_pending = ev_chunk = ev_write_done = ev_confirmed = 0;
 	veto_at_chunk = -1;
 	reset_at_chunk = -1;
+	fx_srv = &srv;
+	fx_img = &img;
+}
+
+/* start_images() plus the fixture's own SMP server with the image group and event capture. */
+static inline void start(enum sdfu_boot_mode mode, uint8_t active)
+{
+	start_images(mode, active);
+	sdfu_smp_server_init(&srv);
+	assert_int_equal(sdfu_img_init(&img, &srv, &boot), 0);
+	sdfu_smp_cb_register(&srv, &cb);
 }
 
 static inline int teardown(void **state)
@@ -239,7 +251,7 @@ static inline const struct smp_rsp *first_chunk(uint8_t ver, const struct test_i
 		SMP_KV_BSTR("sha", sha, sha_len),
 	};
 
-	return smp_test_req(&srv, W, ver, GRP, SDFU_IMG_ID_UPLOAD, kv, sha ? 5 : 4);
+	return smp_test_req(fx_srv, W, ver, GRP, SDFU_IMG_ID_UPLOAD, kv, sha ? 5 : 4);
 }
 
 static inline const struct smp_rsp *chunk(const struct test_image *im, size_t off, size_t n)
@@ -249,7 +261,7 @@ static inline const struct smp_rsp *chunk(const struct test_image *im, size_t of
 		SMP_KV_BSTR("data", im->buf + off, n),
 	};
 
-	return smp_test_req(&srv, W, V2, GRP, SDFU_IMG_ID_UPLOAD, kv, 2);
+	return smp_test_req(fx_srv, W, V2, GRP, SDFU_IMG_ID_UPLOAD, kv, 2);
 }
 
 static const size_t odd_sizes[] = {333, 1001, 517, 1499, 7, 1, 998, 1234};
@@ -343,7 +355,7 @@ static inline void parse_state(const struct smp_rsp *r, struct entry e[2])
 
 static inline void read_state(struct entry e[2])
 {
-	parse_state(smp_test_req(&srv, R, V2, GRP, SDFU_IMG_ID_STATE, NULL, 0), e);
+	parse_state(smp_test_req(fx_srv, R, V2, GRP, SDFU_IMG_ID_STATE, NULL, 0), e);
 }
 
 static inline const struct smp_rsp *state_write(uint8_t ver, const uint8_t *hash, size_t hlen, bool confirm)
@@ -353,7 +365,7 @@ static inline const struct smp_rsp *state_write(uint8_t ver, const uint8_t *hash
 		SMP_KV_BSTR("hash", hash, hlen),
 	};
 
-	return smp_test_req(&srv, W, ver, GRP, SDFU_IMG_ID_STATE, kv, hash ? 2 : 1);
+	return smp_test_req(fx_srv, W, ver, GRP, SDFU_IMG_ID_STATE, kv, hash ? 2 : 1);
 }
 
 static inline void assert_flags(const struct entry *e, bool pending, bool confirmed, bool active,
