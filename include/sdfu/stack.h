@@ -10,7 +10,7 @@
 #include "sdfu/config.h"
 #include "sdfu/img.h"
 #include "sdfu/os.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_server.h"
 #include "sdfu/timer.h"
 #if SDFU_STACK_DFU
 #include "sdfu/ble_latency.h"

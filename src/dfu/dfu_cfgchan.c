@@ -9,6 +9,9 @@
 
 #define SDFU_LOG_MODULE "dfu_cfgchan"
 
+SDFU_EVT_TYPE_DEFINE(sdfu_config_evt, NULL);
+SDFU_MODULE_ID_DEFINE(dfu_cfgchan);
+
 uint32_t sdfu_dfu_cfgchan_crc32(uint32_t crc, const void *data, size_t len)
 {
 	const uint8_t *p = data;
