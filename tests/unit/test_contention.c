@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Seeded random interleavings of two SMP transports, the config channel and the clock, checked against a lock model. */
-#include "test_img_fixture.h" /* image builder, simulated flash, SMP helpers */
+#include "img_fixture.h" /* image builder, simulated flash, SMP helpers */
 
 #include <stdlib.h>
 

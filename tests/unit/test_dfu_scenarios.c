@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* End-to-end DFU scenarios of spec nrf_desktop_dfu 12: real SMP server, img/os groups, all modules. */
-#include "test_img_fixture.h" /* image builder, simulated flash, SMP helpers (image group tests) */
+#include "img_fixture.h" /* image builder, simulated flash, SMP helpers (image group tests) */
 
 #include "flash/sim_flash.h"
 #include "boot/sim_boot.h"
