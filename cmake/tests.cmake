@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# Test registration: every tests/unit/test_*.c and tests/powerloss/test_*.c is one cmocka executable.
+# Test registration: every tests/{unit,integration,powerloss}/test_*.c is one cmocka executable.
 find_library(CMOCKA_LIB cmocka REQUIRED)
 
 # The fake port is an object library so its symbols are always linked, whatever the link order.
@@ -32,6 +32,8 @@ endfunction()
 
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/test-tmp)
 sdfu_add_cmocka_tests(tests/unit unit 120)
+# several modules together (DFU scenarios, contention, ...)
+sdfu_add_cmocka_tests(tests/integration integration 300)
 # The power-loss harness (pl_*.c: the runner and the simulated device with its client).
 file(GLOB SDFU_PL_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/powerloss/pl_*.c)
 add_library(sdfu_plsupport STATIC ${SDFU_PL_SOURCES})
