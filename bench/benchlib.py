@@ -1,14 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Shared helpers for the benchmarks in bench/: build the Release device, start it, make images,
-read a process's CPU time, and print tables. Benchmarks print numbers; they never assert timings."""
+"""Shared helpers for the benchmarks in bench/: build the Release device, start it (the shared
+driver tests/support/sdfu_device.py), make images, read a process's CPU time, and print tables.
+Benchmarks print numbers; they never assert timings."""
 import asyncio
 import json
 import os
 import pathlib
 import platform
-import re
-import select
-import signal
 import statistics
 import subprocess
 import sys
@@ -19,6 +17,9 @@ VENV_BIN = ROOT / ".venv" / "bin"
 IMGTOOL = str(VENV_BIN / "imgtool")
 BUILD_DIR = ROOT / "build" / "bench-release"
 RUST_PEER_SCRIPT = ROOT / "scripts" / "build-rust-peer.sh"
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+import sdfu_device  # noqa: E402  (the one device driver, shared with tests/interop)
 
 # Image size classes (total signed image bytes). The big1m layout has 1 MiB slots; in
 # overwrite mode only the small trailer is reserved, so "1M" is a 1 MiB image less 4 KiB.
@@ -38,10 +39,11 @@ def build_device(build_dir=BUILD_DIR):
     """Configure and build smpdfu-device as Release -O2 (no asserts); returns the binary path.
 
     -O2 is set explicitly: CMake's default Release flags are -O3, and -O2 is what a firmware
-    build of the core would use for speed. Honours $SMPDFU_DEVICE (use that binary as is)."""
-    env = os.environ.get("SMPDFU_DEVICE")
+    build of the core would use for speed. Honours $SDFU_DEVICE (or the former
+    $SMPDFU_DEVICE): that binary is used as is."""
+    env = sdfu_device.env_device()
     if env:
-        return pathlib.Path(env)
+        return env
     if not (build_dir / "build.ninja").exists():
         subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
                         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG"],
@@ -85,73 +87,22 @@ def make_image(workdir, size, seed=0):
     return out
 
 
-class Device:
-    """One smpdfu-device process (UDP on a free loopback port, optional pty)."""
+class Device(sdfu_device.Device):
+    """One smpdfu-device process for a benchmark: the shared driver
+    (tests/support/sdfu_device.py) with benchmark defaults: the big1m layout in overwrite
+    mode on a wiped flash, UDP on a free loopback port, no pty, log level 1, and longer
+    start/stop timeouts (a `wrapper` such as valgrind is slow)."""
 
     def __init__(self, binary, workdir, *, layout=LAYOUT, mode=MODE, serial="off",
                  udp="127.0.0.1:0", log_level=1, wrapper=(), extra=()):
-        self.workdir = pathlib.Path(workdir)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.argv = [*wrapper, str(binary), "--flash", str(self.workdir / "device.flash"),
-                     "--wipe", "--layout", layout, "--mode", mode, "--udp", udp or "off",
-                     "--serial", serial or "off", "--log-level", str(log_level), *extra]
-        self.proc = None
-        self.udp_host = self.udp_port = self.pty = None
+        super().__init__(binary, workdir, udp=udp, serial=serial, layout=layout, mode=mode,
+                         log_level=log_level, wipe=True, wrapper=wrapper, extra=extra)
 
     def start(self, timeout=30.0):
-        self.logf = open(self.workdir / "device.log", "wb")
-        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=self.logf,
-                                     stdin=subprocess.DEVNULL)
-        line = b""
-        end = time.monotonic() + timeout
-        poller = select.poll()  # not select(): many devices means fds above 1024
-        poller.register(self.proc.stdout.fileno(), select.POLLIN)
-        while not line.endswith(b"\n"):
-            if time.monotonic() > end or self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"device not ready: {line!r} "
-                                   f"{(self.workdir / 'device.log').read_text()[-500:]}")
-            if poller.poll(100):
-                ch = os.read(self.proc.stdout.fileno(), 1)
-                line += ch
-        m = re.search(r"udp=(\S+)", line.decode())
-        if m:
-            host, port = m.group(1).rsplit(":", 1)
-            self.udp_host, self.udp_port = host, int(port)
-        m = re.search(r"serial=(\S+)", line.decode())
-        if m:
-            self.pty = m.group(1)
-        return self
-
-    @property
-    def addr(self):
-        return f"{self.udp_host}:{self.udp_port}"
-
-    @property
-    def pid(self):
-        return self.proc.pid
+        return super().start(timeout)
 
     def stop(self, timeout=60.0):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        rc = self.proc.returncode
-        self.proc.stdout.close()
-        self.logf.close()
-        self.proc = None
-        return rc
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+        return super().stop(timeout)
 
 
 _CLK = os.sysconf("SC_CLK_TCK")

@@ -34,7 +34,7 @@ BUILD_G = bl.ROOT / "build" / "bench-release-g"
 
 
 def build_g():
-    if not (BUILD_G / "build.ninja").exists() and not os.environ.get("SMPDFU_DEVICE"):
+    if not (BUILD_G / "build.ninja").exists() and bl.sdfu_device.env_device() is None:
         subprocess.run(["cmake", "-S", str(bl.ROOT), "-B", str(BUILD_G), "-G", "Ninja",
                         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -g -DNDEBUG"],
                        check=True, stdout=subprocess.DEVNULL)

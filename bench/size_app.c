@@ -6,24 +6,16 @@
 
 #include "sdfu/boot.h"
 #include "sdfu/flash.h"
-#include "sdfu/img.h"
-#include "sdfu/os.h"
 #include "sdfu/port.h"
-#include "sdfu/smp.h"
-#include "sdfu/timer.h"
+#include "sdfu/stack.h"
 #include "sdfu/transport.h"
-#if SIZE_APP_DFU
-#include "sdfu/dfu_cfgchan.h"
-#include "sdfu/dfu_lock.h"
-#include "sdfu/dfu_mcumgr.h"
-#include "sdfu/evt.h"
-#endif
 
 /*
  * An smp_svr-equivalent application with the serial (UART) transport: OS and image
  * groups, the SMP core, the serial framing, flash areas and the stream writer, the
- * boot helpers. With -DSIZE_APP_DFU=1 it also runs the event bus, the DFU lock, the
- * MCUmgr DFU module and the config-channel DFU module (the nRF Desktop variant).
+ * boot helpers, put together by the composition root (sdfu/stack.h). With
+ * -DSIZE_APP_DFU=1 (SMP hooks on, so SDFU_STACK_DFU) it also runs the event bus, the DFU
+ * lock, the MCUmgr DFU module and the config-channel DFU module (the nRF Desktop variant).
  * The "hardware" is an nRF52-like UART and NVMC at fixed addresses; nothing here is
  * meant to run, only to link the way a real application would.
  */
@@ -100,21 +92,12 @@ static const struct sdfu_flash_area slot1 = {SDFU_FA_SECONDARY, &flash_dev, 0xC0
 					     SLOT_SIZE};
 
 /* ---- caller-owned core objects (what RAM must count) -------------------- */
-static struct sdfu_timer_list timers;
-static struct sdfu_smp_server srv;
-static struct sdfu_os os_grp;
-static struct sdfu_img img_grp;
+static struct sdfu_stack stack;
 static struct sdfu_serial serial;
 static struct sdfu_boot_ctx boot = {
 	.mode = SDFU_BOOT_MODE_SWAP_MOVE,
 	.slot = {&slot0, &slot1},
 };
-#if SIZE_APP_DFU
-static struct sdfu_evt_bus bus;
-static struct sdfu_dfu_lock dfu_lock;
-static struct sdfu_dfu_mcumgr dfu_mcumgr;
-static struct sdfu_dfu_cfgchan dfu_cfgchan;
-#endif
 
 static const struct sdfu_os_info os_info = {
 	.kernel_name = "smpdfu",
@@ -136,29 +119,16 @@ static int uart_out(void *ctx, const uint8_t *data, size_t len)
 int main(void);
 int main(void)
 {
-	sdfu_timer_list_init(&timers);
-	sdfu_smp_server_init(&srv);
-	(void)sdfu_os_init(&os_grp, &srv, &timers, &boot, &os_info);
-	(void)sdfu_img_init(&img_grp, &srv, &boot);
-	sdfu_serial_init(&serial, &srv, SDFU_SERIAL_LINE_LEN, uart_out, NULL);
-#if SIZE_APP_DFU
-	{
-		struct sdfu_dfu_mcumgr_deps md = {
-			.srv = &srv, .bus = &bus, .timers = &timers, .lock = &dfu_lock,
-			.img = &img_grp, .boot = &boot,
-		};
-		struct sdfu_dfu_cfgchan_deps cd = {
-			.bus = &bus, .timers = &timers, .lock = &dfu_lock, .boot = &boot,
-		};
+	struct sdfu_stack_cfg cfg;
 
-		sdfu_evt_init(&bus);
-		sdfu_dfu_lock_init(&dfu_lock);
-		(void)sdfu_dfu_mcumgr_init(&dfu_mcumgr, &md, NULL);
-		(void)sdfu_dfu_cfgchan_init(&dfu_cfgchan, &cd);
-		sdfu_dfu_mcumgr_start(&dfu_mcumgr);
-		sdfu_dfu_cfgchan_boot(&dfu_cfgchan);
-	}
+	sdfu_stack_cfg_default(&cfg);
+	cfg.boot = &boot;
+	cfg.os_info = &os_info;
+#if SIZE_APP_DFU
+	cfg.cfgchan = true;
 #endif
+	(void)sdfu_stack_init(&stack, &cfg);
+	sdfu_serial_init(&serial, &stack.srv, SDFU_SERIAL_LINE_LEN, uart_out, NULL);
 	for (;;) {
 		if (UART_RXDRDY != 0) {
 			uint8_t b = (uint8_t)UART_RXD;
@@ -166,7 +136,7 @@ int main(void)
 			UART_RXDRDY = 0;
 			(void)sdfu_serial_feed(&serial, &b, 1);
 		}
-		sdfu_timer_process(&timers, sdfu_port_uptime_ms());
+		sdfu_stack_poll(&stack, sdfu_port_uptime_ms());
 	}
 }
 

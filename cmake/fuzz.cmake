@@ -45,7 +45,8 @@ file(GLOB SDFU_FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuz
 set(SDFU_FUZZ_NAMES "")
 foreach(src ${SDFU_FUZZ_TARGETS})
   get_filename_component(name ${src} NAME_WE)
-  add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/harness.c)
+  add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/harness.c
+    ${CMAKE_SOURCE_DIR}/tests/support/image_builder.c)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(${name} PRIVATE fz_host fz_smpdfu fz_zcbor ${MBEDCRYPTO_LIB})
   target_compile_options(${name} PRIVATE ${SDFU_FUZZ_CFLAGS} ${SDFU_HOST_WARNINGS})

@@ -39,13 +39,12 @@ end=$(date +%s)
 for t in test_swap_powerloss test_dfu_powerloss; do
 	rc=$(cat "$log/$t.rc")
 	[ "$rc" = 0 ] || status=1
-	echo "$t: exit $rc; $(grep -h "cuts checked\|cut points" "$log/$t.err" | tail -1)"
+	echo "$t: exit $rc; $(grep -h "cut points" "$log/$t.err" | tail -1)"
 	grep -h " s wall" "$log/$t.err" || true
 done
 echo
 
-# test_swap_powerloss prints "<scenario>:<geom>:<mode>:<cut>: N ops, M cuts checked";
-# test_dfu_powerloss prints "PLROW scenario geom mode cut ops=N cuts=M seeds=S failed=F".
+# Both print "PLROW scenario geom mode cut ops=N cuts=M seeds=S failed=F" per group (pl_runner.c).
 # Failures are the "POWERLOSS FAILURE id=..." lines, attributed to their group by id prefix.
 python3 - "$log" <<'EOF'
 import collections, re, sys, os
@@ -57,12 +56,6 @@ for t in ("test_swap_powerloss", "test_dfu_powerloss"):
     if not os.path.exists(p):
         continue
     for line in open(p, errors="replace"):
-        m = re.match(r"(\S+):(\S+):(\S+):(\S+): (\d+) ops, (\d+) cuts checked", line)
-        if m:
-            k = (m[1], m[2], m[3])
-            r = rows.setdefault(k, [0, 0, 0, 0, set()])
-            r[0] = max(r[0], int(m[5])); r[1] += int(m[6]); r[4].add(m[4])
-            continue
         m = re.match(r"PLROW (\S+) (\S+) (\S+) (\S+) ops=(\d+) cuts=(\d+) seeds=(\d+) failed=(\d+)", line)
         if m:
             k = (m[1], m[2], m[3])

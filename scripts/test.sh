@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Run every test: setup, host build + unit/power-loss tests (CTest), ASan/UBSan unit tests,
-# the Cortex-M4 build of the core with its symbol check, and the interop tests with real clients.
+# Run every test: setup, host build + unit/integration/power-loss tests (CTest), ASan/UBSan
+# unit + integration tests, the Cortex-M4 build of the core with its symbol check, and the
+# interop tests with real clients.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -15,14 +16,14 @@ step "host build (debug)"
 { cmake --preset host-debug >/dev/null && cmake --build build/host-debug -- -k 0 >build/host.log 2>&1; } \
   || { tail -n 60 build/host.log; failed+=("host build"); }
 
-step "CTest: unit + power-loss (host-debug)"
+step "CTest: unit + integration + power-loss (host-debug)"
 ctest --test-dir build/host-debug --output-on-failure -j2 || failed+=("ctest host-debug")
 
 if [ "${SDFU_SKIP_ASAN:-0}" != 1 ]; then
-  step "CTest: unit tests under ASan/UBSan"
+  step "CTest: unit and integration tests under ASan/UBSan"
   { cmake --preset host-asan >/dev/null && cmake --build build/host-asan >build/asan.log 2>&1; } \
     || { tail -n 40 build/asan.log; failed+=("asan build"); }
-  ctest --test-dir build/host-asan --output-on-failure -j2 -L unit || failed+=("ctest host-asan")
+  ctest --test-dir build/host-asan --output-on-failure -j2 -L 'unit|integration' || failed+=("ctest host-asan")
 fi
 
 step "Cortex-M4 build of the core (-Werror) and symbol check"

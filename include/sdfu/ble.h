@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "sdfu/config.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_server.h"
 
 /*
  * Portable rules of the SMP GATT transport (spec 7.4), no radio, no OS:

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "sdfu/evt.h"
+#include "sdfu/module_state.h"
 #include "sdfu/timer.h"
 
 /** Period of the "is low latency still needed" check, ms (LOW_LATENCY_CHECK_PERIOD_MS). */
@@ -60,6 +61,9 @@ struct sdfu_ble_link {
 	int (*disconnect)(void *ctx);
 	void *ctx;
 };
+
+/** The module's id in module_state_event. */
+SDFU_MODULE_ID_DECLARE(ble_latency);
 
 /** Tunables; sdfu_ble_latency_cfg_default() fills them from the macros. */
 struct sdfu_ble_latency_cfg {

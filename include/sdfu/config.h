@@ -152,6 +152,16 @@
 #define SDFU_ENUM_DETAILS_MAX_FILTER 16
 #endif
 
+/* ---- Composition root (sdfu/stack.h) ---------------------------------- */
+/**
+ * struct sdfu_stack holds the event bus, the DFU lock and the DFU modules
+ * (dfu_mcumgr, dfu_cfgchan, ble_latency). They need SMP callbacks, so the
+ * default follows SDFU_SMP_HOOKS; 0: timers, SMP server, OS and image groups only.
+ */
+#ifndef SDFU_STACK_DFU
+#define SDFU_STACK_DFU SDFU_SMP_HOOKS
+#endif
+
 /* ---- Logging ----------------------------------------------------------- */
 /** 0 off, 1 error, 2 warning, 3 info, 4 debug. */
 #ifndef SDFU_LOG_LEVEL

@@ -11,6 +11,7 @@
 #include "sdfu/dfu_lock.h"
 #include "sdfu/evt.h"
 #include "sdfu/flash.h"
+#include "sdfu/module_state.h"
 #include "sdfu/timer.h"
 
 /** Inactivity before an unfinished transfer is terminated and the lock released, ms. */
@@ -57,6 +58,20 @@ enum sdfu_dfu_cfgchan_opt {
 	SDFU_DFU_CFGCHAN_OPT_SYNC = 2,
 	SDFU_DFU_CFGCHAN_OPT_REBOOT = 3,
 };
+
+/** The module's id in module_state_event. */
+SDFU_MODULE_ID_DECLARE(dfu_cfgchan);
+
+/**
+ * config_event: a config-channel request was handled (submitted by dfu_cfgchan
+ * for every request). ble_latency lowers the latency on it.
+ */
+struct sdfu_config_evt {
+	struct sdfu_evt_hdr hdr;
+	uint8_t opt; /**< request id (module-specific) */
+	bool is_request;
+};
+SDFU_EVT_TYPE_DECLARE(sdfu_config_evt);
 
 /** Answer of a sync request. */
 struct sdfu_dfu_cfgchan_sync {

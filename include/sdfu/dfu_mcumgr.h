@@ -11,7 +11,9 @@
 #include "sdfu/dfu_lock.h"
 #include "sdfu/evt.h"
 #include "sdfu/img.h"
-#include "sdfu/smp.h"
+#include "sdfu/module_state.h"
+#include "sdfu/smp_cb.h"
+#include "sdfu/smp_server.h"
 #include "sdfu/timer.h"
 
 /* ---- compile-time options (config.h holds SDFU_CONFIG_DFU_MCUMGR, _LOCK, _TIMEOUT_MS) ---- */
@@ -39,6 +41,18 @@
 #if SDFU_CONFIG_DFU_MCUMGR && SDFU_CONFIG_CAF_BLE_SMP
 #error "SDFU_CONFIG_DFU_MCUMGR and SDFU_CONFIG_CAF_BLE_SMP cannot be enabled together"
 #endif
+
+/* ---- the event this module owns --------------------------------------- */
+/**
+ * ble_smp_transfer_event: "SMP data is flowing; keep the link fast". Header
+ * only. Submitted by dfu_mcumgr (one in flight at a time); handled by
+ * ble_latency. Subscribers must not consume it. Defined whatever
+ * SDFU_CONFIG_DFU_MCUMGR says, so its subscribers always link.
+ */
+struct sdfu_ble_smp_transfer_evt {
+	struct sdfu_evt_hdr hdr;
+};
+SDFU_EVT_TYPE_DECLARE(sdfu_ble_smp_transfer_evt);
 
 /* ---- runtime flags (default from the macros above) ---------------------- */
 #define SDFU_DFU_MCUMGR_F_LOCK 0x01u                /**< arbitrate with the DFU lock */

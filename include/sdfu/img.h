@@ -10,7 +10,8 @@
 #include "sdfu/boot.h"
 #include "sdfu/crypto.h"
 #include "sdfu/flash.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_cb.h"
+#include "sdfu/smp_server.h"
 
 /*
  * Behaviour notes (where we choose or deviate; see spec section 4):
@@ -46,6 +47,11 @@
 /** Default of struct sdfu_img.allow_erase_pending (1, as Zephyr's default). */
 #define SDFU_IMG_ALLOW_ERASE_PENDING 1
 #endif
+
+/** MCUmgr group id of the image group. */
+#define SDFU_SMP_GROUP_IMG 1
+/** Callback group of the image group's events (below). */
+#define SDFU_SMP_CB_GRP_IMG 3u
 
 /** Image group command ids. */
 #define SDFU_IMG_ID_STATE 0

@@ -7,13 +7,21 @@
 #include <stdint.h>
 
 #include "sdfu/boot.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_cb.h"
+#include "sdfu/smp_server.h"
 #include "sdfu/timer.h"
 
 /** Longest OS info (0/7) "output" string built; longer -> rc 7 (EMSGSIZE). */
 #ifndef SDFU_OS_INFO_OUTPUT_MAX
 #define SDFU_OS_INFO_OUTPUT_MAX 256
 #endif
+
+/** MCUmgr group id of the OS group. */
+#define SDFU_SMP_GROUP_OS 0
+/** Callback group of the OS group's events. */
+#define SDFU_SMP_CB_GRP_OS 2u
+/** OS reset accepted by the handler, before it is scheduled; may veto. data = struct sdfu_os_reset_data. */
+#define SDFU_SMP_EVT_OS_RESET SDFU_SMP_EVT(SDFU_SMP_CB_GRP_OS, 0)
 
 /** OS group command ids. */
 #define SDFU_OS_ID_ECHO 0

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "sdfu/config.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_server.h"
 
 /*
  * Everything here is portable framing: no OS calls, no allocation. The port

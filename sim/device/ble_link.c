@@ -276,8 +276,8 @@ static void op_params_applied(void *ctx, uint64_t t)
 	SDFU_LOGI("connection parameters applied: interval %u, latency %u, timeout %u", b->interval,
 		  b->latency, b->timeout);
 	send_params(b, BLE_EV_PARAMS, b->interval, b->latency, b->timeout);
-	if (d->core.lat_on) {
-		sdfu_ble_latency_params_updated(&d->core.lat, b->interval, b->latency, b->timeout);
+	if (d->core.stack.lat_on) {
+		sdfu_ble_latency_params_updated(&d->core.stack.lat, b->interval, b->latency, b->timeout);
 	}
 }
 
@@ -344,7 +344,7 @@ static void on_connect(struct device *d, const uint8_t *p, size_t n)
 	link = (struct ble_air_link){.phy = phy, .encrypted = false, .ll_octets = dlen,
 				     .att_mtu = mtu, .interval_us = (uint32_t)interval * 1250u,
 				     .latency = latency, .ce_len_us = (uint32_t)ce_len * 625u};
-	b->bufs = d->core.srv.buf_count;
+	b->bufs = d->core.stack.srv.buf_count;
 	if (b->bufs > BLE_RXQ_LEN || b->bufs > BLE_CONN_TXQ) {
 		b->bufs = BLE_RXQ_LEN < BLE_CONN_TXQ ? BLE_RXQ_LEN : BLE_CONN_TXQ;
 	}
@@ -381,8 +381,8 @@ static void on_connect(struct device *d, const uint8_t *p, size_t n)
 	put16(&m[14], ce_len);
 	m[16] = (uint8_t)b->bufs;
 	(void)ble_send(b, m, sizeof(m));
-	if (d->core.lat_on) {
-		sdfu_ble_latency_connected(&d->core.lat, b->interval, b->latency, b->timeout);
+	if (d->core.stack.lat_on) {
+		sdfu_ble_latency_connected(&d->core.stack.lat, b->interval, b->latency, b->timeout);
 	}
 }
 
@@ -428,8 +428,8 @@ static bool handle_held(struct device *d)
 			ble_conn_set_encrypted(&b->conn, true);
 			SDFU_LOGI("link secured");
 			(void)ble_send(b, &m, 1);
-			if (d->core.lat_on) {
-				sdfu_ble_latency_secured(&d->core.lat);
+			if (d->core.stack.lat_on) {
+				sdfu_ble_latency_secured(&d->core.stack.lat);
 			}
 		}
 		break;
@@ -467,15 +467,15 @@ static void link_arm(struct device *d)
 	uint64_t next;
 
 	if (!b->connected || b->cfd < 0) {
-		sdfu_timer_stop(&d->core.timers, &b->link_timer);
+		sdfu_timer_stop(&d->core.stack.timers, &b->link_timer);
 		return;
 	}
 	next = b->rxq_count > 0u ? now : ble_conn_next_us(&b->conn);
 	if (next == BLE_CONN_NEVER) {
-		sdfu_timer_stop(&d->core.timers, &b->link_timer);
+		sdfu_timer_stop(&d->core.stack.timers, &b->link_timer);
 		return;
 	}
-	sdfu_timer_start(&d->core.timers, &b->link_timer,
+	sdfu_timer_start(&d->core.stack.timers, &b->link_timer,
 			 next <= now ? 0u : (uint32_t)((next - now + 999u) / 1000u));
 }
 
@@ -599,7 +599,7 @@ void device_ble_bind(struct device *d)
 	struct device_ble *b = &d->ble;
 
 	sdfu_timer_init(&b->link_timer, link_fire, d);
-	sdfu_ble_init(&b->ep, &d->core.srv, 0, ble_tx, d);
+	sdfu_ble_init(&b->ep, &d->core.stack.srv, 0, ble_tx, d);
 	b->link.request_conn_params = link_request;
 	b->link.disconnect = link_disconnect;
 	b->link.ctx = d;
@@ -625,9 +625,9 @@ void device_ble_disconnect(struct device *d, uint8_t reason)
 	b->held = false;
 	b->rxq_count = 0;
 	sdfu_ble_rx_reset(&b->ep.rx);
-	sdfu_timer_stop(&d->core.timers, &b->link_timer);
-	if (was && d->core.lat_on) {
-		sdfu_ble_latency_disconnected(&d->core.lat);
+	sdfu_timer_stop(&d->core.stack.timers, &b->link_timer);
+	if (was && d->core.stack.lat_on) {
+		sdfu_ble_latency_disconnected(&d->core.stack.lat);
 	}
 	SDFU_LOGI("disconnected (reason 0x%02x)", reason);
 }

@@ -64,7 +64,7 @@ static void do_start(struct device *d, int fd, const char *line)
 		line_reply(fd, "{\"ok\": false, \"error\": \"bad offset\"}");
 		return;
 	}
-	rc = sdfu_dfu_cfgchan_start(&d->core.cfgchan, (uint32_t)size, (uint32_t)crc, (uint32_t)off);
+	rc = sdfu_dfu_cfgchan_start(&d->core.stack.cfgchan, (uint32_t)size, (uint32_t)crc, (uint32_t)off);
 	if (rc == 0) {
 		d->cfg_next_off = (uint32_t)off;
 	}
@@ -91,7 +91,7 @@ static void do_data(struct device *d, int fd, const char *line)
 			   d->cfg_next_off);
 		return;
 	}
-	rc = sdfu_dfu_cfgchan_data(&d->core.cfgchan, bin, n);
+	rc = sdfu_dfu_cfgchan_data(&d->core.stack.cfgchan, bin, n);
 	if (rc == 0) {
 		d->cfg_next_off += (uint32_t)n;
 	}
@@ -118,21 +118,21 @@ void device_cfg_handle(struct device *d, int fd, char *line)
 		struct sdfu_dfu_cfgchan_sync s;
 
 		memset(&s, 0, sizeof(s));
-		sdfu_dfu_cfgchan_sync(&d->core.cfgchan, &s);
+		sdfu_dfu_cfgchan_sync(&d->core.stack.cfgchan, &s);
 		line_reply(fd,
 			   "{\"ok\": true, \"state\": %u, \"state_name\": \"%s\", \"offset\": %u, "
 			   "\"length\": %u, \"crc\": %u, \"sync_buffer_size\": %u}",
 			   s.state, state_name(s.state), s.offset, s.img_length, s.img_csum,
 			   s.sync_buffer_size);
 	} else if (strcmp(op, "reboot") == 0) {
-		bool ok = sdfu_dfu_cfgchan_reboot(&d->core.cfgchan);
+		bool ok = sdfu_dfu_cfgchan_reboot(&d->core.stack.cfgchan);
 
 		line_reply(fd, "{\"ok\": true, \"reboot\": %s}", ok ? "true" : "false");
 	} else if (strcmp(op, "variant") == 0) {
 		line_reply(fd, "{\"ok\": true, \"variant\": \"%s\"}",
-			   sdfu_dfu_cfgchan_variant(&d->core.cfgchan));
+			   sdfu_dfu_cfgchan_variant(&d->core.stack.cfgchan));
 	} else if (strcmp(op, "in_use") == 0) {
-		sdfu_dfu_cfgchan_device_in_use(&d->core.cfgchan);
+		sdfu_dfu_cfgchan_device_in_use(&d->core.stack.cfgchan);
 		line_reply(fd, "{\"ok\": true}");
 	} else {
 		line_reply(fd, "{\"ok\": false, \"error\": \"unknown op '%s'\"}", op);

@@ -54,25 +54,25 @@ static void reply_state(struct device *d, int fd)
 			       t->tab->write_us, (unsigned long long)(t->erase_us + t->write_us));
 	}
 
-	if (on && c->cfgchan_on) {
+	if (on && c->stack.cfgchan_on) {
 		(void)snprintf(cc, sizeof(cc),
 			       "{\"owns_lock\": %s, \"completions\": %u, \"timeouts\": %u, "
 			       "\"refused\": %u, \"erased_sectors\": %u, \"stores\": %u, "
 			       "\"csum_errors\": %u}",
-			       sdfu_dfu_cfgchan_owns_lock(&c->cfgchan) ? "true" : "false",
-			       c->cfgchan.stats.completions, c->cfgchan.stats.timeouts,
-			       c->cfgchan.stats.refused, c->cfgchan.stats.erased_sectors,
-			       c->cfgchan.stats.stores, c->cfgchan.stats.csum_errors);
+			       sdfu_dfu_cfgchan_owns_lock(&c->stack.cfgchan) ? "true" : "false",
+			       c->stack.cfgchan.stats.completions, c->stack.cfgchan.stats.timeouts,
+			       c->stack.cfgchan.stats.refused, c->stack.cfgchan.stats.erased_sectors,
+			       c->stack.cfgchan.stats.stores, c->stack.cfgchan.stats.csum_errors);
 	}
-	if (on && c->mcumgr_on) {
-		const struct sdfu_dfu_mcumgr_stats *s = &c->mcumgr.stats;
+	if (on && c->stack.mcumgr_on) {
+		const struct sdfu_dfu_mcumgr_stats *s = &c->stack.mcumgr.stats;
 
 		(void)snprintf(mc, sizeof(mc),
 			       "{\"owns_lock\": %s, \"evt_in_flight\": %s, \"dfu_cmds\": %u, "
 			       "\"accepted\": %u, \"rejected\": %u, \"timeouts\": %u, "
 			       "\"upload_resets\": %u, \"completions\": %u, \"confirm_errors\": %u}",
-			       sdfu_dfu_mcumgr_owns_lock(&c->mcumgr) ? "true" : "false",
-			       sdfu_dfu_mcumgr_evt_in_flight(&c->mcumgr) ? "true" : "false",
+			       sdfu_dfu_mcumgr_owns_lock(&c->stack.mcumgr) ? "true" : "false",
+			       sdfu_dfu_mcumgr_evt_in_flight(&c->stack.mcumgr) ? "true" : "false",
 			       s->dfu_cmds, s->accepted, s->rejected, s->timeouts, s->upload_resets,
 			       s->completions, s->confirm_errors);
 	}
@@ -99,18 +99,18 @@ static void reply_state(struct device *d, int fd)
 		   on ? "on" : "off", d->power_cuts, d->last_cut ? "\"" : "",
 		   d->last_cut ? d->last_cut : "null", d->last_cut ? "\"" : "", d->boots, sim_boot_cfg_mode_name(&(struct sim_boot_cfg){ .mode = d->opts->mode, .overwrite_fast = d->opts->overwrite_fast }),
 		   c->booted ? "true" : "false", c->booted ? c->boot_report.booted_slot : -1,
-		   c->version, c->mcumgr_on ? "true" : "false",
+		   c->version, c->stack.mcumgr_on ? "true" : "false",
 		   d->opts->confirm_at_boot ? "true" : "false",
-		   owner_json(sdfu_dfu_lock_owner_get(&c->lock), own, sizeof(own)),
-		   owner_json(sdfu_dfu_lock_previous(&c->lock), prev, sizeof(prev)),
-		   (int)c->img.upload.slot, c->img.upload.off, c->img.upload.size,
-		   c->mcumgr_on ? c->mcumgr.stats.evt_submitted : 0u, c->xfer_processed, mc, cc,
+		   owner_json(sdfu_dfu_lock_owner_get(&c->stack.lock), own, sizeof(own)),
+		   owner_json(sdfu_dfu_lock_previous(&c->stack.lock), prev, sizeof(prev)),
+		   (int)c->stack.img.upload.slot, c->stack.img.upload.off, c->stack.img.upload.size,
+		   c->stack.mcumgr_on ? c->stack.mcumgr.stats.evt_submitted : 0u, c->xfer_processed, mc, cc,
 		   b->lfd >= 0 ? "true" : "false", b->connected ? "true" : "false",
 		   b->secured ? "true" : "false", b->mtu, b->interval, b->latency, b->timeout,
-		   c->lat_on ? c->lat.requests : 0u, b->param_updates,
-		   c->lat_on && (c->lat.state & SDFU_BLE_LAT_ENABLED) ? "true" : "false", b->writes,
+		   c->stack.lat_on ? c->stack.lat.requests : 0u, b->param_updates,
+		   c->stack.lat_on && (c->stack.lat.state & SDFU_BLE_LAT_ENABLED) ? "true" : "false", b->writes,
 		   b->notifications, b->frames_out, b->ep.rx.frames, b->ep.rx.refused,
-		   b->ep.rx.dropped, link, c->srv.rx_frames, c->srv.tx_frames,
+		   b->ep.rx.dropped, link, c->stack.srv.rx_frames, c->stack.srv.tx_frames,
 		   d->flash.powered ? "true" : "false", (unsigned long long)fs->reads,
 		   (unsigned long long)fs->writes, (unsigned long long)fs->erases,
 		   (unsigned long long)fs->sectors_erased,

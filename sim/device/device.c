@@ -167,68 +167,6 @@ static bool on_transfer(const struct sdfu_evt_hdr *evt, void *user)
 	return false;
 }
 
-/* nRF Desktop DFU modules, in the order of docs/DFU_MODULE.md. 0 or -1. */
-static int init_modules(struct device *d)
-{
-	const struct device_opts *o = d->opts;
-	struct device_core *c = &d->core;
-	/* plain direct-XIP only: direct-xip-revert confirms at boot (docs/DFU_MODULE.md) */
-	bool xip = o->mode == SDFU_BOOT_MODE_DIRECT_XIP;
-
-	sdfu_evt_init(&c->bus);
-	sdfu_dfu_lock_init(&c->lock);
-	c->xfer_processed = 0;
-	if (sdfu_evt_subscribe_fn(&c->bus, &c->sub_xfer, &sdfu_ble_smp_transfer_evt_type,
-				  SDFU_EVT_PRIO_NORMAL, on_transfer, c) != 0) {
-		return -1;
-	}
-	c->mcumgr_on = o->dfu_module;
-	if (c->mcumgr_on) {
-		struct sdfu_dfu_mcumgr_cfg mcfg;
-		struct sdfu_dfu_mcumgr_deps md = {.srv = &c->srv, .bus = &c->bus,
-						  .timers = &c->timers, .lock = &c->lock,
-						  .img = &c->img, .boot = &c->boot};
-
-		sdfu_dfu_mcumgr_cfg_default(&mcfg);
-		mcfg.timeout_ms = o->dfu_timeout_ms;
-		mcfg.flags |= SDFU_DFU_MCUMGR_F_LOCK | SDFU_DFU_MCUMGR_F_BLE_TRANSPORT;
-		mcfg.flags |= o->readonly_unlocked ? SDFU_DFU_MCUMGR_F_READONLY_UNLOCKED : 0u;
-		mcfg.flags |= o->evt_ble_only ? SDFU_DFU_MCUMGR_F_EVT_BLE_ONLY : 0u;
-		mcfg.flags |= o->release_on_complete ? SDFU_DFU_MCUMGR_F_RELEASE_ON_COMPLETE : 0u;
-		if (!o->confirm_at_boot || xip || !c->booted) {
-			/* no boot context: the module does not confirm; log our version string */
-			md.boot = NULL;
-			mcfg.version = c->version;
-		}
-		memset(&c->mcumgr, 0, sizeof(c->mcumgr));
-		if (sdfu_dfu_mcumgr_init(&c->mcumgr, &md, &mcfg) != 0) {
-			SDFU_LOGE("dfu_mcumgr init failed");
-			return -1;
-		}
-	}
-	c->cfgchan_on = o->cfgchan_path != NULL;
-	if (c->cfgchan_on) {
-		struct sdfu_dfu_cfgchan_deps cd = {.bus = &c->bus, .timers = &c->timers,
-						   .lock = &c->lock, .boot = &c->boot};
-
-		memset(&c->cfgchan, 0, sizeof(c->cfgchan));
-		if (sdfu_dfu_cfgchan_init(&c->cfgchan, &cd) != 0) {
-			SDFU_LOGE("dfu_cfgchan init failed");
-			return -1;
-		}
-	}
-	c->lat_on = o->ble_path != NULL;
-	if (c->lat_on &&
-	    sdfu_ble_latency_init(&c->lat, &d->ble.link, &c->bus, &c->timers, NULL) != 0) {
-		SDFU_LOGE("ble_latency init failed");
-		return -1;
-	}
-	/* main READY: boot actions (confirm, hooks, cfgchan claim + erase) before any transport */
-	(void)sdfu_module_set_state(&c->bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
-	(void)sdfu_evt_process(&c->bus);
-	return 0;
-}
-
 /* Names the enum group reports (Zephyr's group names). */
 static const struct sdfu_enum_name device_group_names[] = {
 	{ SDFU_SMP_GROUP_OS, "os mgmt" },
@@ -237,9 +175,29 @@ static const struct sdfu_enum_name device_group_names[] = {
 };
 #define DEVICE_GROUP_NAME_COUNT (sizeof(device_group_names) / sizeof(device_group_names[0]))
 
+/* Stack step 3: bind the transports to the new server, count transfer events. */
+static int core_extend(struct sdfu_stack *st, void *user)
+{
+	struct device *d = user;
+	struct device_core *c = &d->core;
+
+	device_transports_bind(d);
+	c->xfer_processed = 0;
+	/* discovery (enum group 10): lists the groups registered at the time of each request */
+	if (sdfu_enum_init(&c->en, &st->srv, device_group_names, DEVICE_GROUP_NAME_COUNT) != 0) {
+		SDFU_LOGE("enum group init failed");
+		return -1;
+	}
+	return sdfu_evt_subscribe_fn(&st->bus, &c->sub_xfer, &sdfu_ble_smp_transfer_evt_type,
+				     SDFU_EVT_PRIO_NORMAL, on_transfer, c);
+}
+
 int device_init_core(struct device *d)
 {
+	const struct device_opts *o = d->opts;
 	struct device_core *c = &d->core;
+	/* plain direct-XIP only: direct-xip-revert confirms at boot (docs/DFU_MODULE.md) */
+	bool xip = o->mode == SDFU_BOOT_MODE_DIRECT_XIP;
 	static const struct sdfu_os_info info = {
 		.kernel_name = "smpdfu",
 		.node_name = "smpdfu-device",
@@ -248,25 +206,33 @@ int device_init_core(struct device *d)
 		.platform = "posix",
 		.os = "smpdfu-sim",
 	};
+	struct sdfu_stack_cfg cfg;
 
-	sdfu_timer_list_init(&c->timers);
-	sdfu_smp_server_init(&c->srv);
-	if (sdfu_os_init(&c->os, &c->srv, &c->timers, &c->boot, &info) != 0) {
-		SDFU_LOGE("OS group init failed");
+	/* the nRF Desktop DFU modules per the options (docs/DFU_MODULE.md) */
+	sdfu_stack_cfg_default(&cfg);
+	cfg.boot = &c->boot;
+	cfg.os_info = &info;
+	cfg.allow_erase_pending = o->allow_erase_pending;
+	cfg.extend = core_extend;
+	cfg.user = d;
+	cfg.dfu_mcumgr = o->dfu_module;
+	cfg.dfu.timeout_ms = o->dfu_timeout_ms;
+	cfg.dfu.flags |= SDFU_DFU_MCUMGR_F_LOCK | SDFU_DFU_MCUMGR_F_BLE_TRANSPORT;
+	cfg.dfu.flags |= o->readonly_unlocked ? SDFU_DFU_MCUMGR_F_READONLY_UNLOCKED : 0u;
+	cfg.dfu.flags |= o->evt_ble_only ? SDFU_DFU_MCUMGR_F_EVT_BLE_ONLY : 0u;
+	cfg.dfu.flags |= o->release_on_complete ? SDFU_DFU_MCUMGR_F_RELEASE_ON_COMPLETE : 0u;
+	cfg.confirm_at_boot = o->confirm_at_boot && !xip && c->booted;
+	if (!cfg.confirm_at_boot) {
+		cfg.dfu.version = c->version; /* no boot context: log our version string */
+	}
+	cfg.cfgchan = o->cfgchan_path != NULL;
+	cfg.ble_link = o->ble_path != NULL ? &d->ble.link : NULL;
+	/* main READY: boot actions (confirm, hooks, cfgchan claim + erase) before any transport */
+	if (sdfu_stack_init(&c->stack, &cfg) != 0) {
+		SDFU_LOGE("core init failed");
 		return -1;
 	}
-	if (sdfu_img_init(&c->img, &c->srv, &c->boot) != 0) {
-		SDFU_LOGE("image group init failed");
-		return -1;
-	}
-	c->img.allow_erase_pending = d->opts->allow_erase_pending;
-	/* discovery (enum group 10): lists the groups registered at the time of each request */
-	if (sdfu_enum_init(&c->en, &c->srv, device_group_names, DEVICE_GROUP_NAME_COUNT) != 0) {
-		SDFU_LOGE("enum group init failed");
-		return -1;
-	}
-	device_transports_bind(d);
-	return init_modules(d);
+	return 0;
 }
 
 /* Boot through the bootloader simulation and start the core; a cut firing meanwhile powers off. */
@@ -346,7 +312,7 @@ static int32_t loop_wait(struct device *d)
 		}
 		return d->power_on_at_ms <= now ? 0 : (int32_t)(d->power_on_at_ms - now);
 	}
-	return sdfu_evt_pending(&c->bus) ? 0 : sdfu_timer_next_ms(&c->timers, now);
+	return sdfu_stack_next_ms(&c->stack, now);
 }
 
 /* One step of the core: timers, then events (docs/DFU_MODULE.md loop), then power and reset. */
@@ -360,8 +326,7 @@ static int loop_core(struct device *d)
 		}
 		return 0;
 	}
-	sdfu_timer_process(&c->timers, sdfu_port_uptime_ms());
-	(void)sdfu_evt_process(&c->bus);
+	sdfu_stack_poll(&c->stack, sdfu_port_uptime_ms());
 	if (!d->flash.powered) {
 		/* an armed cut fired during a flash operation */
 		d->last_cut = "armed";

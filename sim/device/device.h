@@ -25,6 +25,7 @@
 #include "sdfu/img.h"
 #include "sdfu/os.h"
 #include "sdfu/smp.h"
+#include "sdfu/stack.h"
 #include "sdfu/timer.h"
 #include "sdfu/transport.h"
 
@@ -73,24 +74,12 @@ struct device_key {
 
 /** The core objects, re-initialised at every simulated (re)start. */
 struct device_core {
-	struct sdfu_timer_list timers;
-	struct sdfu_smp_server srv;
-	struct sdfu_os os;
-	struct sdfu_img img;
+	struct sdfu_stack stack;     /**< timers, bus, lock, SMP server, groups, DFU modules */
 	struct sdfu_enum en;           /**< enum group (10): discovery */
 	struct sdfu_boot_ctx boot;
 	struct sim_boot_report boot_report;
 	bool booted;                 /**< the bootloader found an image to run */
 	char version[32];            /**< running image version ("none" without one) */
-	/* nRF Desktop DFU modules */
-	struct sdfu_evt_bus bus;
-	struct sdfu_dfu_lock lock;
-	struct sdfu_dfu_mcumgr mcumgr;
-	bool mcumgr_on;
-	struct sdfu_dfu_cfgchan cfgchan;
-	bool cfgchan_on;
-	struct sdfu_ble_latency lat;
-	bool lat_on;
 	struct sdfu_evt_sub sub_xfer;  /**< counts processed ble_smp_transfer events */
 	uint32_t xfer_processed;
 };

@@ -75,8 +75,8 @@ static int serial_write_powered(void *ctx, const uint8_t *data, size_t len)
 
 void device_transports_bind(struct device *d)
 {
-	sdfu_udp_init(&d->udp_ep, &d->core.srv);
-	sdfu_serial_init(&d->ser_ep, &d->core.srv, d->opts->line_length, serial_write_powered,
+	sdfu_udp_init(&d->udp_ep, &d->core.stack.srv);
+	sdfu_serial_init(&d->ser_ep, &d->core.stack.srv, d->opts->line_length, serial_write_powered,
 			 &d->ser);
 	device_ble_bind(d);
 }

@@ -10,6 +10,9 @@
 
 #define SDFU_LOG_MODULE "dfu_cfgchan"
 
+SDFU_EVT_TYPE_DEFINE(sdfu_config_evt, NULL);
+SDFU_MODULE_ID_DEFINE(dfu_cfgchan);
+
 /* Both direct-XIP modes: the update goes to the slot that is not running. */
 static bool is_xip(const struct sdfu_dfu_cfgchan *cc)
 {

@@ -10,6 +10,8 @@
 
 #define SDFU_LOG_MODULE "dfu_mcumgr"
 
+SDFU_EVT_TYPE_DEFINE(sdfu_ble_smp_transfer_evt, NULL);
+
 #if SDFU_CONFIG_DFU_MCUMGR
 
 /*

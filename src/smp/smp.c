@@ -4,7 +4,8 @@
 
 #include "sdfu/err.h"
 #include "sdfu/port.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_cb.h"
+#include "sdfu/smp_server.h"
 
 #define SDFU_LOG_MODULE "smp"
 

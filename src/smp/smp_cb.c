@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* SMP callbacks: registration order, first non-OK status wins, later ones are notified only. */
-#include "sdfu/smp.h"
+#include "sdfu/smp_cb.h"
 
 #if SDFU_SMP_HOOKS
 

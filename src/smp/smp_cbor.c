@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "sdfu/err.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_cbor.h"
 
 static bool decode_value(zcbor_state_t *zsd, struct sdfu_cbor_field *f)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* SMP 8-byte header codec: big-endian, byte by byte (op:3 ver:2 res:3 | flags | len | group | seq | id). */
 #include "sdfu/byteorder.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_hdr.h"
 
 void sdfu_smp_hdr_encode(const struct sdfu_smp_hdr *hdr, uint8_t out[SDFU_SMP_HDR_SIZE])
 {

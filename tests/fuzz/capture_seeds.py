@@ -271,7 +271,7 @@ def main():
     ap.add_argument("--device", help="smpdfu-device binary (default: as the interop tests)")
     args = ap.parse_args()
     if args.device:
-        os.environ["SMPDFU_DEVICE"] = str(pathlib.Path(args.device).resolve())
+        os.environ["SDFU_DEVICE"] = str(pathlib.Path(args.device).resolve())
     binary = conftest.device_binary()
     work = pathlib.Path(tempfile.mkdtemp(prefix="sdfu-seeds-"))
     corpus = Corpus()

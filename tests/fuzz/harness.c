@@ -9,7 +9,6 @@
 #include <zcbor_decode.h>
 
 #include "fake_port.h"
-#include "sdfu/crypto.h"
 #include "sdfu/err.h"
 
 struct fz_dev fz;
@@ -22,56 +21,9 @@ void fz_fail(const char *file, int line, const char *what)
 	abort();
 }
 
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 static void sha256(const uint8_t *p, size_t n, uint8_t out[32])
 {
-	struct sdfu_sha256 h;
-
-	FZ_CHECK(sdfu_sha256_start(&h) == 0);
-	FZ_CHECK(sdfu_sha256_update(&h, p, n) == 0);
-	FZ_CHECK(sdfu_sha256_finish(&h, out) == 0);
-}
-
-void fz_image_build(struct fz_image *im, uint8_t maj, uint8_t min, uint32_t body_len, uint32_t seed)
-{
-	const uint32_t hs = 0x200u;
-	uint8_t *b = im->buf;
-	uint32_t x = seed * 2654435761u + 1u;
-	size_t t;
-
-	FZ_CHECK(hs + body_len + 40u <= FZ_IMG_MAX);
-	memset(b, 0, hs);
-	put_le32(b + 0, SDFU_IMAGE_MAGIC);
-	put_le16(b + 8, (uint16_t)hs);
-	put_le32(b + 12, body_len);
-	b[20] = maj;
-	b[21] = min;
-	for (uint32_t i = 0; i < body_len; i++) {
-		x = x * 1103515245u + 12345u;
-		b[hs + i] = (uint8_t)(x >> 16);
-	}
-	t = hs + body_len;
-	sha256(b, t, im->hash);
-	put_le16(b + t, SDFU_TLV_INFO_MAGIC);
-	put_le16(b + t + 2, 4 + 4 + 32);
-	put_le16(b + t + 4, SDFU_TLV_SHA256);
-	put_le16(b + t + 6, 32);
-	memcpy(b + t + 8, im->hash, 32);
-	im->len = t + 40;
-	sha256(b, im->len, im->file_sha);
+	FZ_CHECK(ib_sha256(p, n, out) == 0);
 }
 
 static void mark_dirty(uint32_t off, size_t len)
@@ -147,8 +99,8 @@ void fz_dev_init(void)
 	fz.real_erase = fz.fl.dev.erase;
 	fz.fl.dev.write = guarded_write;
 	fz.fl.dev.erase = guarded_erase;
-	fz_image_build(&fz.running, 1, 0, 3000, 1);
-	fz_image_build(&fz.update, 1, 1, 5001, 2);
+	FZ_CHECK(ib_build(&fz.running, 1, 0, 0, 3000, 1, 0) == 0);
+	FZ_CHECK(ib_build(&fz.update, 1, 1, 0, 5001, 2, 0) == 0);
 	p = sim_flash_area(&fz.fl, SDFU_FA_PRIMARY);
 	FZ_CHECK(sim_flash_poke(&fz.fl, p->off, fz.running.buf, fz.running.len) == 0);
 	fz_flash_sha(p->off, p->size, fz.primary_sha);

@@ -9,7 +9,7 @@
  * stdio). Not thread-safe.
  *
  * The device: sim_flash "nrf52840" in RAM, swap-using-move, primary slot 0 running a valid
- * unsigned image (1.0.0, header + body + SHA256 TLV built with sdfu_sha256), secondary slot
+ * unsigned image (1.0.0, built by the tests' image builder ib_build()), secondary slot
  * erased. fz_dev_reset() puts the flash back (only the bytes that changed) and re-creates
  * the SMP server with the OS and image groups, so every input starts from the same state.
  *
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "flash/sim_flash.h"
+#include "image_builder.h"
 #include "sdfu/boot.h"
 #include "sdfu/img.h"
 #include "sdfu/os.h"
@@ -33,17 +34,8 @@
 
 void fz_fail(const char *file, int line, const char *what);
 
-/** An MCUboot image built in memory. */
+/** Largest upload file the upload target assembles. */
 #define FZ_IMG_MAX (16u * 1024u)
-struct fz_image {
-	uint8_t buf[FZ_IMG_MAX];
-	size_t len;
-	uint8_t hash[32];     /**< SHA256 TLV value */
-	uint8_t file_sha[32]; /**< SHA-256 of the whole file (upload "sha") */
-};
-
-/** Build an unsigned image (0x200 header, pseudo-random body, SHA256 TLV). */
-void fz_image_build(struct fz_image *im, uint8_t maj, uint8_t min, uint32_t body_len, uint32_t seed);
 
 struct fz_dev {
 	struct sim_flash fl;
@@ -58,8 +50,8 @@ struct fz_dev {
 	struct sdfu_os os;
 	struct sdfu_img img;
 	struct sdfu_boot_ctx boot;
-	struct fz_image running; /**< in the primary slot */
-	struct fz_image update;  /**< a valid 1.1.0 image for uploads */
+	struct test_image running; /**< in the primary slot (image_builder.h ib_build()) */
+	struct test_image update;  /**< a valid 1.1.0 image for uploads */
 	uint8_t primary_sha[32]; /**< SHA-256 of the whole primary slot after provisioning */
 };
 

@@ -3,6 +3,9 @@
 
 Fixture API (see README.md in this folder):
 
+The device driver (``Device``: start, ready line, log, reboots, stop) is
+``tests/support/sdfu_device.py``, shared with the benchmarks; it is re-exported here.
+
 * ``device`` -- a started device: UDP on 127.0.0.1:<free port>, a new pty, a temp flash
   file, layout nrf52840, mode swap, running a signed 1.0.0 image (provisioned into the
   primary slot) and trusting its ECDSA P-256 key (``key_path``). Attributes: ``udp_host``, ``udp_port``, ``pty``,
@@ -21,16 +24,13 @@ Fixture API (see README.md in this folder):
 """
 import asyncio
 import contextlib
-import functools
-import json
 import os
 import pathlib
 import random
-import re
 import select
-import signal
 import struct
 import subprocess
+import sys
 import termios
 import time
 import tty
@@ -44,8 +44,11 @@ from smpclient.transport.udp import SMPUDPTransport
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-READY_TIMEOUT_S = 10.0
+# the one device driver, shared with bench/benchlib.py
+from sdfu_device import READY_TIMEOUT_S, Device, DeviceStartError, env_device  # noqa: E402,F401
+from sdfu_device import layout_info as _layout_info  # noqa: E402
 DEFAULT_TEST_TIMEOUT_S = 60
 
 
@@ -56,186 +59,29 @@ def pytest_collection_modifyitems(config, items):
 
 
 def device_binary():
-    """The smpdfu-device to test: $SMPDFU_DEVICE, else build/host-debug, else the newest build."""
-    env = os.environ.get("SMPDFU_DEVICE")
+    """The smpdfu-device to test: $SDFU_DEVICE (or the former $SMPDFU_DEVICE), else
+    build/host-debug, else the newest build."""
+    env = env_device()
     if env:
-        return pathlib.Path(env).resolve()
+        return env
     preferred = ROOT / "build" / "host-debug" / "smpdfu-device"
     if preferred.is_file():
         return preferred
     found = sorted(ROOT.glob("build/*/smpdfu-device"), key=lambda p: p.stat().st_mtime)
     if not found:
         pytest.fail("smpdfu-device not built (cmake --build build/host-debug) and "
-                    "SMPDFU_DEVICE not set")
+                    "SDFU_DEVICE not set")
     return found[-1]
 
 
-@functools.lru_cache(maxsize=None)
 def layout_info(name="nrf52840"):
     """`smpdfu-device --layout NAME --print-layout` as a dict: size, write_align, sectors,
     areas{bootloader,primary,secondary,scratch,storage: {id, off, size}}."""
-    p = subprocess.run([str(device_binary()), "--layout", name, "--print-layout"],
-                       capture_output=True, text=True, timeout=10, check=True)
-    return json.loads(p.stdout)
+    return _layout_info(device_binary(), name)
 
 
 def slot_size(layout="nrf52840"):
     return layout_info(layout)["areas"]["secondary"]["size"]
-
-
-class Device:
-    """One smpdfu-device process."""
-
-    def __init__(self, binary, workdir, *, udp="127.0.0.1:0", serial="pty", flash=None,
-                 layout="nrf52840", mode=None, provision=None, keys=(), line_length=None,
-                 log_level=3, extra=()):
-        self.binary = pathlib.Path(binary)
-        self.workdir = pathlib.Path(workdir)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.flash = pathlib.Path(flash) if flash else self.workdir / "device.flash"
-        self.layout = layout
-        self.mode = mode
-        self.provision = provision
-        self.keys = [pathlib.Path(k) for k in keys]
-        self.key_path = self.keys[0] if self.keys else None
-        self.line_length = line_length
-        self.log_level = log_level
-        self.extra = list(extra)
-        self.udp_spec = udp
-        self.serial_spec = serial
-        self.slot_size = slot_size(layout)
-        self.secondary_slot_size = self.slot_size
-        self.log_path = self.workdir / "device.log"
-        self.proc = None
-        self.ready_line = None
-        self.udp_host = None
-        self.udp_port = None
-        self.pty = None
-        self.stopped_rc = None
-        self._boots_waited = 1
-        self._starts = 0
-
-    # ---- process control ------------------------------------------------------------
-    def argv(self):
-        a = [str(self.binary), "--flash", str(self.flash), "--layout", self.layout,
-             "--log-level", str(self.log_level),
-             "--udp", self.udp_spec or "off", "--serial", self.serial_spec or "off"]
-        if self.mode:
-            a += ["--mode", self.mode]
-        if self.provision:
-            a += ["--provision", str(self.provision)]
-        for k in self.keys:
-            a += ["--key", str(k)]
-        if self.line_length:
-            a += ["--line-length", str(self.line_length)]
-        return a + self.extra
-
-    def start(self, timeout=READY_TIMEOUT_S):
-        """Start and wait for the ready line; parses udp=/serial= into attributes."""
-        self._starts += 1
-        logf = open(self.log_path, "ab")
-        logf.write(f"---- start #{self._starts}: {' '.join(self.argv())}\n".encode())
-        logf.flush()
-        self.proc = subprocess.Popen(self.argv(), stdout=subprocess.PIPE, stderr=logf,
-                                     stdin=subprocess.DEVNULL, cwd=self.workdir)
-        logf.close()
-        self.provisioned = self.provision or getattr(self, "provisioned", None)
-        self.provision = None  # only the first start writes the image; later ones keep the flash
-        self.stopped_rc = None
-        self._boots_waited = self.boot_count() or 1
-        line = b""
-        end = time.monotonic() + timeout
-        while not line.endswith(b"\n"):
-            left = end - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                self.kill()
-                self.proc.stdout.close()
-                self.proc = None  # a failed start is not checked for a clean exit
-                raise AssertionError(f"smpdfu-device not ready (got {line!r})\n{self.log()}")
-            r, _, _ = select.select([self.proc.stdout], [], [], left)
-            if r:
-                ch = os.read(self.proc.stdout.fileno(), 1)
-                if not ch:
-                    continue
-                line += ch
-        self.ready_line = line.decode().strip()
-        m = re.fullmatch(r"ready(?: udp=(\S+))?(?: serial=(\S+))?", self.ready_line)
-        assert m, f"bad ready line {self.ready_line!r}"
-        if m.group(1):
-            host, port = m.group(1).rsplit(":", 1)
-            self.udp_host, self.udp_port = host.strip("[]"), int(port)
-        if m.group(2):
-            self.pty = m.group(2)
-        return self
-
-    def stop(self, timeout=5.0):
-        """SIGTERM and wait; returns the exit status (kept in stopped_rc)."""
-        if self.proc is None:
-            return self.stopped_rc
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.stopped_rc = self.proc.returncode
-        self.proc.stdout.close()
-        self.proc = None
-        return self.stopped_rc
-
-    def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def restart_process(self):
-        """Power cycle: stop the process and start it again on the same flash and UDP port."""
-        rc = self.stop()
-        assert rc == 0, f"device exit status {rc}\n{self.log()}"
-        if self.udp_port is not None:
-            self.udp_spec = f"{self.udp_host}:{self.udp_port}"
-        return self.start()
-
-    @property
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    # ---- log --------------------------------------------------------------------------
-    def log(self):
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def wait_log(self, pattern, timeout=5.0, count=1):
-        """Wait until `pattern` (regex) matched `count` times in the log; returns the log."""
-        rx = re.compile(pattern)
-        end = time.monotonic() + timeout
-        while True:
-            text = self.log()
-            if len(rx.findall(text)) >= count:
-                return text
-            if time.monotonic() > end:
-                raise AssertionError(f"log never matched {pattern!r} x{count}\n{text[-3000:]}")
-            time.sleep(0.02)
-
-    def boot_count(self):
-        """Number of simulated boots logged by the current process."""
-        text = self.log().rsplit("---- start #", 1)[-1]
-        return len(re.findall(r"device: boot #\d+", text))
-
-    def wait_reboot(self, timeout=10.0):
-        """Wait for the next in-process restart (after an SMP reset)."""
-        want = self._boots_waited + 1
-        end = time.monotonic() + timeout
-        while self.boot_count() < want:
-            if time.monotonic() > end or not self.alive:
-                raise AssertionError(f"no reboot #{want}\n{self.log()[-3000:]}")
-            time.sleep(0.02)
-        self._boots_waited = self.boot_count()
-
-    wait_ready = wait_reboot
 
 
 @pytest.fixture

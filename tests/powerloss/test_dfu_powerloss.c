@@ -1,7 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Power loss at every flash operation of whole DFU flows: SMP upload, test, swap, confirm, revert, erase, config channel. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "boot/sim_boot.h"
+#include "fake_port.h"
 #include "pl_device.h"
 #include "sdfu/crc32.h"
+#include "pl_runner.h"
+#include "sdfu/boot.h"
+#include "sdfu/dfu_cfgchan.h"
+#include "sdfu/err.h"
+#include "sdfu/img.h"
+#include "sdfu/os.h"
+#include "sdfu/smp.h"
 
 /*
  * A scenario is a client goal driven against the simulated device (pl_device.h) from a
@@ -21,11 +38,11 @@
  * says, no write hit unerased flash (stats.violations == 0), echo answers and a third
  * image uploads completely. Seeded random runs put up to 3 cuts in one flow.
  *
- * Ids: "<scenario>:<geometry>:<mode>:<cut-type>:cut=<i>" and "...:seed=<s>"; a failure
- * prints its id; SDFU_PL_ONLY=<id or prefix> replays (the same variable as
- * test_swap_powerloss). SDFU_PL_SAMPLE=k: cut points per group in the default run
- * (default 12); SDFU_PL_RANDOM=n: random seeds per group (default 1, 4 with FULL);
- * SDFU_PL_VERBOSE=1 prints one line per group (the table of scripts/powerloss-full.sh).
+ * The runner (pl_runner.h) crosses the scenarios with the geometries, their boot modes and
+ * the cut kinds, and gives the ids ("<scenario>:<geometry>:<mode>:<cut-kind>:cut=<i>" and
+ * "...:seed=<s>") and options: SDFU_PL_ONLY=<id or prefix> replays; SDFU_PL_SAMPLE=k cut
+ * points per group in the default run (default 12 here); SDFU_PL_RANDOM=n random seeds per
+ * group (default 1, 4 with SDFU_PL_FULL=1); SDFU_PL_VERBOSE=1 one line per group.
  */
 
 enum kind { K_UPDATE, K_PERM, K_REVERT, K_ERASE, K_CC, K_FULL };
@@ -65,28 +82,14 @@ static const struct scen scens[] = {
 	{"full-update", K_FULL, true, MODES(m_full), true},
 };
 
+/* image body sizes per geometry (pl_geometries order) */
 static const struct {
-	const char *layout;
-	size_t b1, b2, b3; /* body sizes of v1 (old), v2 (new), v3 (the upload after recovery) */
-	bool in_default;
-} geoms[] = {
-	{"nrf52840", 9000, 13000, 3000, true},
-	{"mixed8", 30000, 20000, 3000, true},
-	{"large128k", 150000, 100000, 3000, true},
-	{"big1m", 150000, 300000, 3000, false},
-};
-
-static const struct {
-	enum sim_flash_cut_mode mode;
-	uint32_t param;
-	const char *name;
-	bool in_default;
-} cuts[] = {
-	{SIM_FLASH_CUT_ATOMIC, 0, "atomic", true},
-	{SIM_FLASH_CUT_TORN_WRITE, 25, "torn25", true},
-	{SIM_FLASH_CUT_TORN_WRITE, 75, "torn75", true},
-	{SIM_FLASH_CUT_PARTIAL_ERASE, 10, "partial10", true},
-	{SIM_FLASH_CUT_PARTIAL_ERASE, 90, "partial90", true},
+	size_t b1, b2, b3; /* v1 (old), v2 (new), v3 (the upload after recovery) */
+} geoms[PL_GEOMETRY_COUNT] = {
+	{9000, 13000, 3000},   /* nrf52840 */
+	{30000, 20000, 3000},  /* mixed8 */
+	{150000, 100000, 3000}, /* large128k */
+	{150000, 300000, 3000}, /* big1m */
 };
 
 static struct pl_image img_old, img_new, img_v3;
@@ -119,13 +122,6 @@ static uint32_t xorshift(void)
 	return rng;
 }
 
-static bool full_run(void)
-{
-	const char *full = getenv("SDFU_PL_FULL");
-
-	return full != NULL && full[0] == '1';
-}
-
 /* Boot (after a cut: power on first) and check the rules; sets the next expectation. */
 static void boot_and_check(void)
 {
@@ -137,7 +133,7 @@ static void boot_and_check(void)
 		cuts_left--;
 		sim_flash_power_on(&dev.f);
 		dev.powerfails++;
-		sim_flash_cut_at(&dev.f, 1 + xorshift() % cut_span, cuts[cut_ci].mode,
+		sim_flash_cut_at(&dev.f, 1 + xorshift() % cut_span, pl_cut_kinds[cut_ci].mode,
 				 1 + xorshift() % 99u);
 	}
 	rc = pl_boot();
@@ -177,7 +173,7 @@ static void boot_and_check(void)
 /* Let background work (config-channel erase, lock timeouts) finish. */
 static void pump_idle(void)
 {
-	for (unsigned i = 0; i < 400 && !pl_dead() && (dev.cc.erasing || dev.cc.storing); i++) {
+	for (unsigned i = 0; i < 400 && !pl_dead() && (dev.st.cfgchan.erasing || dev.st.cfgchan.storing); i++) {
 		pl_run(50);
 	}
 	if (!pl_dead() && dev.full) {
@@ -204,14 +200,14 @@ static void reset_device(void)
 static void cc_step(void)
 {
 	uint32_t crc = sdfu_crc32(0, img_new.buf, img_new.len);
-	unsigned done0 = dev.cc.stats.completions;
+	unsigned done0 = dev.st.cfgchan.stats.completions;
 	int rc;
 
 	pump_idle();
 	if (pl_dead()) {
 		return;
 	}
-	rc = sdfu_dfu_cfgchan_start(&dev.cc, (uint32_t)img_new.len, crc, 0);
+	rc = sdfu_dfu_cfgchan_start(&dev.st.cfgchan, (uint32_t)img_new.len, crc, 0);
 	if (rc == SDFU_ERR_BUSY) {
 		pump_idle();
 		return;
@@ -224,20 +220,20 @@ static void cc_step(void)
 		if (n > SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE) {
 			n = SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE;
 		}
-		PL_CHECK(sdfu_dfu_cfgchan_data(&dev.cc, img_new.buf + off, n) == 0);
+		PL_CHECK(sdfu_dfu_cfgchan_data(&dev.st.cfgchan, img_new.buf + off, n) == 0);
 		off += n;
 		pl_run(SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS + 1);
-		if (!pl_dead() && !dev.cc.active && off < img_new.len) {
+		if (!pl_dead() && !dev.st.cfgchan.active && off < img_new.len) {
 			return; /* the transfer failed (flash error): start over */
 		}
 	}
 	if (pl_dead()) {
 		return;
 	}
-	PL_CHECK(dev.cc.stats.completions == done0 + 1);
-	PL_CHECK(dev.cc.stats.flash_errors == 0);
+	PL_CHECK(dev.st.cfgchan.stats.completions == done0 + 1);
+	PL_CHECK(dev.st.cfgchan.stats.flash_errors == 0);
 	exp_next = EXP_NEW;
-	PL_CHECK(sdfu_dfu_cfgchan_reboot(&dev.cc));
+	PL_CHECK(sdfu_dfu_cfgchan_reboot(&dev.st.cfgchan));
 	pl_run(SDFU_CONFIG_DFU_CFGCHAN_REBOOT_DELAY_MS + 1);
 	if (!pl_dead()) {
 		boot_and_check();
@@ -265,7 +261,7 @@ static void flow(void)
 			cc_step();
 			continue;
 		}
-		if (dev.full && (dev.cc.erasing || dev.cc.storing)) {
+		if (dev.full && (dev.st.cfgchan.erasing || dev.st.cfgchan.storing)) {
 			pump_idle();
 			continue;
 		}
@@ -447,28 +443,6 @@ static void prepare(void)
 	}
 }
 
-/* SDFU_PL_ONLY: an exact id ("...:cut=N" / "...:seed=N") or a prefix. */
-static bool selected(const char *id)
-{
-	const char *only = getenv("SDFU_PL_ONLY");
-
-	if (only == NULL || only[0] == '\0') {
-		return true;
-	}
-	if (strstr(only, "cut=") != NULL || strstr(only, "seed=") != NULL) {
-		return strcmp(id, only) == 0;
-	}
-	return strncmp(id, only, strlen(only)) == 0;
-}
-
-static bool group_selected(const char *base)
-{
-	const char *only = getenv("SDFU_PL_ONLY");
-
-	return only == NULL || only[0] == '\0' || strncmp(base, only, strlen(only)) == 0 ||
-	       strncmp(only, base, strlen(base)) == 0;
-}
-
 /* One run from the snapshot: optional cut at op `cut` (0 = clean), optional extra cuts. */
 static uint64_t one_run(const struct sim_flash_snapshot *snap, uint64_t cut, uint32_t param,
 			unsigned extra)
@@ -484,7 +458,7 @@ static uint64_t one_run(const struct sim_flash_snapshot *snap, uint64_t cut, uin
 	force_upload = false;
 	cuts_left = extra;
 	if (cut != 0) {
-		sim_flash_cut_at(&dev.f, cut, cuts[cut_ci].mode, param);
+		sim_flash_cut_at(&dev.f, cut, pl_cut_kinds[cut_ci].mode, param);
 	} else {
 		sim_flash_disarm(&dev.f);
 	}
@@ -496,183 +470,123 @@ static uint64_t one_run(const struct sim_flash_snapshot *snap, uint64_t cut, uin
 	return n;
 }
 
-struct group_result {
-	uint64_t ops, cuts, seeds, failed;
-};
+/* ---- the matrix (pl_runner.h) -------------------------------------------------------- */
+static struct sim_flash_snapshot snap;
 
-/* one_run() under the case jump: false when a check failed (already reported) */
-static bool run_case(const struct sim_flash_snapshot *snap, uint64_t cut, uint32_t param,
-		     unsigned extra, uint64_t *n)
+static const char *scen_name(unsigned s)
 {
-	uint64_t ops = 0;
-
-	if (setjmp(pl_case_jmp) != 0) {
-		pl_case_armed = false;
-		return false;
-	}
-	pl_case_armed = true;
-	ops = one_run(snap, cut, param, extra);
-	pl_case_armed = false;
-	if (n != NULL) {
-		*n = ops;
-	}
-	return true;
+	return scens[s].name;
 }
 
-static struct group_result run_group(unsigned gi, unsigned ci)
+static unsigned scen_modes(unsigned s, const enum sdfu_boot_mode **modes)
 {
-	static char id[200];
-	char base[160];
-	struct sim_flash_snapshot snap;
-	struct group_result res = {0, 0, 0, 0};
-	bool full = full_run();
-	const char *s_env = getenv("SDFU_PL_SAMPLE");
-	const char *r_env = getenv("SDFU_PL_RANDOM");
-	uint64_t sample = s_env ? strtoull(s_env, NULL, 0) : 12u;
-	unsigned seeds = r_env ? (unsigned)strtoul(r_env, NULL, 0) : (full ? 4u : 1u);
-	uint64_t n;
+	*modes = scens[s].modes;
+	return scens[s].nmodes;
+}
 
-	snprintf(base, sizeof(base), "%s:%s:%s:%s", sc->name, geoms[gi].layout,
-		 sim_boot_mode_name(dev.mode), cuts[ci].name);
-	if (!group_selected(base)) {
-		return res;
+static bool in_default(unsigned s, unsigned g, unsigned c)
+{
+	if (!scens[s].in_default) {
+		return false;
 	}
-	cut_ci = ci;
-	assert_int_equal(sim_flash_open(&dev.f, sim_layout_get(geoms[gi].layout), NULL), 0);
+	/* big1m (slow: 300 KiB uploads) by default only for the main update flow, atomic cuts */
+	return pl_geometries[g].in_default || (scens[s].kind == K_UPDATE && c == 0);
+}
+
+static void geometry_begin(unsigned g)
+{
+	struct sim_flash f;
+	uint32_t ssize;
+	unsigned align;
+
+	assert_int_equal(sim_flash_open(&f, sim_layout_get(pl_geometries[g].layout), NULL), 0);
+	ssize = f.areas[SDFU_FA_SECONDARY].size;
+	align = f.dev.write_align;
+	sim_flash_close(&f);
+	pl_image_make(&img_old, geoms[g].b1, 100 + g, "1.0.0", 1, ssize, align);
+	pl_image_make(&img_new, geoms[g].b2, 200 + g, "2.0.0", 2, ssize, align);
+	pl_image_make(&img_v3, geoms[g].b3, 300 + g, "0.9.0", 0, ssize, align);
+}
+
+static void geometry_end(unsigned g)
+{
+	(void)g;
+	pl_image_free(&img_old);
+	pl_image_free(&img_new);
+	pl_image_free(&img_v3);
+}
+
+static void group_begin(const struct pl_cell *cell, struct pl_plan *plan)
+{
+	memset(&dev, 0, sizeof(dev));
+	sc = &scens[cell->scenario];
+	dev.mode = cell->mode;
+	dev.full = sc->full;
+	cut_ci = cell->cut;
+	assert_int_equal(sim_flash_open(&dev.f, sim_layout_get(pl_geometries[cell->geometry].layout),
+					NULL), 0);
 	prepare();
 	assert_int_equal(sim_flash_snapshot_take(&dev.f, &snap), 0);
-	cur_id = base;
-	dev.powerfails = 0;
-	n = 0;
-	if (!run_case(&snap, 0, 0, 0, &n) || dev.powerfails != 0) {
-		fprintf(stderr, "POWERLOSS FAILURE id=%s: the clean run fails\n", base);
-		pl_failures++;
-		res.failed++;
-		n = 0; /* no cut points without a clean reference */
-	}
-	res.ops = n;
-	for (uint64_t i = 1; i <= n; i++) {
-		/* default: `sample` points spread over 1..N (first and last included) */
-		if (!full && getenv("SDFU_PL_ONLY") == NULL && sample > 0 && n > sample &&
-		    i != 1 && i != n && (i % ((n + sample - 1) / sample)) != 0) {
-			continue;
-		}
-		snprintf(id, sizeof(id), "%s:cut=%llu", base, (unsigned long long)i);
-		if (!selected(id)) {
-			continue;
-		}
-		cur_id = id;
-		dev.powerfails = 0;
-		res.failed += !run_case(&snap, i, cuts[ci].param, 0, NULL);
-		res.cuts++;
-	}
-	for (unsigned seed = 1; seed <= seeds && n > 0; seed++) {
-		snprintf(id, sizeof(id), "%s:seed=%u", base, seed);
-		if (!selected(id)) {
-			continue;
-		}
-		cur_id = id;
-		rng = seed * 0x9E3779B9u + (uint32_t)n;
-		cut_span = n;
-		dev.powerfails = 0;
-		{
-			uint64_t first = 1 + xorshift() % n;
-			uint32_t param = 1 + xorshift() % 99u;
+	plan->sample = 12;
+	plan->keep_first = 1;
+	plan->seeds = pl_opts()->full ? 4u : 1u;
+}
 
-			res.failed += !run_case(&snap, first, param, 2, NULL);
-		}
-		res.seeds++;
+static bool run_case(const struct pl_cell *cell, struct pl_case *c)
+{
+	dev.powerfails = 0;
+	switch (c->kind) {
+	case PL_CASE_CLEAN:
+		c->ops = one_run(&snap, 0, 0, 0);
+		return dev.powerfails == 0;
+	case PL_CASE_CUT:
+		(void)one_run(&snap, c->cut, pl_cut_kinds[cell->cut].param, 0);
+		return true;
+	case PL_CASE_SEED:
+	default: {
+		uint64_t first;
+		uint32_t param;
+
+		rng = c->seed * 0x9E3779B9u + (uint32_t)c->ops;
+		cut_span = c->ops;
+		first = 1 + xorshift() % c->ops;
+		param = 1 + xorshift() % 99u;
+		(void)one_run(&snap, first, param, 2);
+		return true;
 	}
+	}
+}
+
+static void group_end(const struct pl_cell *cell)
+{
+	(void)cell;
 	sim_flash_snapshot_free(&snap);
 	sim_flash_close(&dev.f);
 	memset(&dev.f, 0, sizeof(dev.f));
-	if (getenv("SDFU_PL_VERBOSE") != NULL) {
-		fprintf(stderr, "PLROW %s %s %s %s ops=%llu cuts=%llu seeds=%llu failed=%llu\n",
-			sc->name, geoms[gi].layout, sim_boot_mode_name(dev.mode), cuts[ci].name,
-			(unsigned long long)res.ops, (unsigned long long)res.cuts,
-			(unsigned long long)res.seeds, (unsigned long long)res.failed);
-	}
-	return res;
 }
 
-static void make_image(struct pl_image *im, size_t body, uint32_t seed, const char *ver, int major,
-		       uint32_t slot_size, unsigned align)
-{
-	struct ib_sign_opts o = {0};
-	uint8_t *b = ib_body(body, seed);
-	struct sdfu_sha256 h;
-
-	o.slot_size = slot_size;
-	o.align = align;
-	o.version = ver;
-	assert_int_equal(ib_sign(&o, b, body, &im->buf, &im->len, NULL), 0);
-	free(b);
-	im->major = major;
-	pl_image_hash(im);
-	assert_int_equal(sdfu_sha256_start(&h), 0);
-	assert_int_equal(sdfu_sha256_update(&h, im->buf, im->len), 0);
-	assert_int_equal(sdfu_sha256_finish(&h, im->file_sha), 0);
-}
+static const struct pl_matrix matrix = {
+	.what = "dfu power-loss",
+	.scenarios = sizeof(scens) / sizeof(scens[0]),
+	.scenario_name = scen_name,
+	.modes = scen_modes,
+	.in_default = in_default,
+	.geometry_begin = geometry_begin,
+	.geometry_end = geometry_end,
+	.group_begin = group_begin,
+	.run_case = run_case,
+	.group_end = group_end,
+};
 
 static void test_dfu_powerloss(void **state)
 {
-	uint64_t groups = 0, cutsn = 0, seeds = 0;
-	bool full = full_run();
-	bool only = getenv("SDFU_PL_ONLY") != NULL;
+	struct pl_totals t;
 
 	(void)state;
-	for (unsigned gi = 0; gi < sizeof(geoms) / sizeof(geoms[0]); gi++) {
-		struct sim_flash f;
-		uint32_t ssize;
-		unsigned align;
-
-		assert_int_equal(sim_flash_open(&f, sim_layout_get(geoms[gi].layout), NULL), 0);
-		ssize = f.areas[SDFU_FA_SECONDARY].size;
-		align = f.dev.write_align;
-		sim_flash_close(&f);
-		make_image(&img_old, geoms[gi].b1, 100 + gi, "1.0.0", 1, ssize, align);
-		make_image(&img_new, geoms[gi].b2, 200 + gi, "2.0.0", 2, ssize, align);
-		make_image(&img_v3, geoms[gi].b3, 300 + gi, "0.9.0", 0, ssize, align);
-		for (unsigned s = 0; s < sizeof(scens) / sizeof(scens[0]); s++) {
-			sc = &scens[s];
-			if (!full && !only && !sc->in_default) {
-				continue;
-			}
-			/* big1m (slow: 300 KiB uploads) by default only for the main update flow */
-			if (!full && !only && !geoms[gi].in_default && sc->kind != K_UPDATE) {
-				continue;
-			}
-			for (unsigned mi = 0; mi < sc->nmodes; mi++) {
-				for (unsigned ci = 0; ci < sizeof(cuts) / sizeof(cuts[0]); ci++) {
-					struct group_result r;
-
-					if (!full && !only && (!cuts[ci].in_default ||
-							       (!geoms[gi].in_default && ci != 0))) {
-						continue;
-					}
-					memset(&dev, 0, sizeof(dev));
-					dev.mode = sc->modes[mi];
-					dev.full = sc->full;
-					r = run_group(gi, ci);
-					groups += r.ops > 0;
-					cutsn += r.cuts;
-					seeds += r.seeds;
-				}
-			}
-		}
-		free(img_old.buf);
-		free(img_new.buf);
-		free(img_v3.buf);
-	}
-	fprintf(stderr, "dfu power-loss: %llu groups, %llu cut points, %llu random multi-cut runs\n",
-		(unsigned long long)groups, (unsigned long long)cutsn, (unsigned long long)seeds);
-	if (pl_failures > 0) {
-		fprintf(stderr, "dfu power-loss: %u failed checks (ids above; replay with SDFU_PL_ONLY=<id>)\n",
-			pl_failures);
-	}
+	t = pl_run_matrix(&matrix);
 	assert_int_equal(pl_failures, 0);
-	if (!only) {
-		assert_true(cutsn > 100);
+	if (pl_opts()->only == NULL) {
+		assert_true(t.cuts > 100);
 	}
 }
 
@@ -681,13 +595,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dfu_powerloss),
 	};
-	int rc;
 
 	fake_port_reset_state();
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	if (rc != 0 && pl_failures == 0) {
-		/* an assert inside a helper: the last case that ran */
-		fprintf(stderr, "POWERLOSS FAILURE id=%s (last case run)\n", cur_id);
-	}
-	return rc;
+	return pl_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

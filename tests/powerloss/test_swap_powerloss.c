@@ -13,6 +13,7 @@
 #include "fake_port.h"
 #include "flash/sim_flash.h"
 #include "image_builder.h"
+#include "pl_runner.h"
 #include "sdfu/boot.h"
 #include "sdfu/err.h"
 
@@ -25,8 +26,9 @@
  * boot (must report the power loss), power on, boot again to completion and check
  * that exactly the expected image boots, both slots hold the expected bytes, the
  * primary trailer is in the expected state and no flash rule was violated.
- * A failure prints its id, e.g. "test:nrf52840:swap-move:torn:cut=37"; run
- * SDFU_PL_ONLY=<id> to replay just that case (or an id prefix to replay a group).
+ * The runner (pl_runner.h) crosses the scenarios with the geometries and cut kinds and
+ * gives the ids: a failure prints its id, e.g. "test:nrf52840:swap-move:torn25:cut=37";
+ * run SDFU_PL_ONLY=<id> to replay just that case (or an id prefix to replay a group).
  */
 
 enum expect_trailer { TR_ANY, TR_TEST_DONE, TR_CONFIRMED, TR_COPIED_TEST };
@@ -54,17 +56,6 @@ struct scenario {
 	int (*action)(struct sim_flash *f, enum sdfu_boot_mode mode);
 	bool big; /* use the big images (v1/v2 versions, trailer-sector swap) */
 };
-
-static const char *cur_id = "";
-
-#define PL_CHECK(c)                                                                              \
-	do {                                                                                     \
-		if (!(c)) {                                                                      \
-			fprintf(stderr, "POWERLOSS FAILURE id=%s: %s (line %d)\n", cur_id, #c,   \
-				__LINE__);                                                       \
-			fail();                                                                  \
-		}                                                                                \
-	} while (0)
 
 static int boot(struct sim_flash *f, enum sdfu_boot_mode mode, struct sim_boot_report *rep)
 {
@@ -156,27 +147,15 @@ static const struct scenario scenarios[] = {
 	{ "ow-request", SDFU_BOOT_MODE_OVERWRITE_ONLY, prep_uploaded, 0, 0, 0, 0, TR_ANY, 0, act_request_test, false },
 };
 
+/* image body sizes per geometry (pl_geometries order; big1m: SDFU_PL_FULL=1 or SDFU_PL_ONLY only) */
 static const struct {
-	const char *layout;
 	size_t b1, b2; /* body sizes of v1 and v2 */
 	uint32_t tail1, tail2; /* big images: bytes past the start of the trailer sector */
-} geoms[] = {
-	{ "nrf52840", 9000, 13000, 1000, 2000 },
-	{ "mixed8", 30000, 20000, 4000, 9000 },
-	{ "large128k", 150000, 100000, 50000, 20000 },
-	{ "big1m", 150000, 300000, 3000, 6000 }, /* 1 MiB slots: SDFU_PL_FULL=1 or SDFU_PL_ONLY only */
-};
-
-static const struct {
-	enum sim_flash_cut_mode mode;
-	uint32_t param; /* landed prefix in percent */
-	const char *name;
-} cuts[] = {
-	{ SIM_FLASH_CUT_ATOMIC, 0, "atomic" },
-	{ SIM_FLASH_CUT_TORN_WRITE, 25, "torn25" },
-	{ SIM_FLASH_CUT_TORN_WRITE, 75, "torn75" },
-	{ SIM_FLASH_CUT_PARTIAL_ERASE, 10, "partial10" },
-	{ SIM_FLASH_CUT_PARTIAL_ERASE, 90, "partial90" },
+} geoms[PL_GEOMETRY_COUNT] = {
+	{ 9000, 13000, 1000, 2000 },     /* nrf52840 */
+	{ 30000, 20000, 4000, 9000 },    /* mixed8 */
+	{ 150000, 100000, 50000, 20000 }, /* large128k */
+	{ 150000, 300000, 3000, 6000 },  /* big1m */
 };
 
 static bool slot_equals(struct sim_flash *f, enum sdfu_flash_area_id id, const uint8_t *b, size_t l)
@@ -238,29 +217,6 @@ static void verify(struct sim_flash *f, const struct scenario *sc, const struct 
 	PL_CHECK(f->stats.violations == 0);
 }
 
-/* SDFU_PL_ONLY: an exact id ("...:cut=N") or a prefix ("test:mixed8"). */
-static bool selected(const char *id)
-{
-	const char *only = getenv("SDFU_PL_ONLY");
-
-	if (only == NULL || only[0] == '\0') {
-		return true;
-	}
-	if (strstr(only, "cut=") != NULL) {
-		return strcmp(id, only) == 0;
-	}
-	return strncmp(id, only, strlen(only)) == 0;
-}
-
-/* Whether any id under `base` can be selected. */
-static bool group_selected(const char *base)
-{
-	const char *only = getenv("SDFU_PL_ONLY");
-
-	return only == NULL || only[0] == '\0' || strncmp(base, only, strlen(only)) == 0 ||
-	       strncmp(only, base, strlen(base)) == 0;
-}
-
 /* The step under test: the scenario's application action (if any), then a boot. */
 static int first_boot(struct sim_flash *f, const struct scenario *sc, struct sim_boot_report *rep)
 {
@@ -282,206 +238,234 @@ static uint32_t xorshift(uint32_t *x)
 	return *x;
 }
 
+/* ---- the matrix (pl_runner.h) -------------------------------------------------------- */
+static struct imgs im_geom; /* the current geometry's images */
+static struct sim_flash f;
+static struct sim_flash_snapshot snap;
+
+static const char *scen_name(unsigned s)
+{
+	return scenarios[s].name;
+}
+
+static unsigned scen_modes(unsigned s, const enum sdfu_boot_mode **modes)
+{
+	*modes = &scenarios[s].mode;
+	return 1;
+}
+
+/* Default run: no big1m; the big groups without the two extra prefix variants. */
+static bool in_default(unsigned s, unsigned g, unsigned c)
+{
+	return pl_geometries[g].in_default &&
+	       !(scenarios[s].big && (pl_cut_kinds[c].param == 75 || pl_cut_kinds[c].param == 90));
+}
+
+static void geometry_begin(unsigned gi)
+{
+	struct ib_sign_opts o = { 0 };
+	uint8_t *b1 = ib_body(geoms[gi].b1, 100 + gi), *b2 = ib_body(geoms[gi].b2, 200 + gi);
+	struct imgs *im = &im_geom;
+	struct sim_flash g;
+
+	assert_int_equal(sim_flash_open(&g, sim_layout_get(pl_geometries[gi].layout), NULL), 0);
+	o.slot_size = g.areas[SDFU_FA_SECONDARY].size;
+	o.align = g.dev.write_align;
+	sim_flash_close(&g);
+	o.version = "1.0.0";
+	assert_int_equal(ib_sign(&o, b1, geoms[gi].b1, &im->v1, &im->l1, NULL), 0);
+	o.version = "2.0.0";
+	assert_int_equal(ib_sign(&o, b2, geoms[gi].b2, &im->v2, &im->l2, NULL), 0);
+	{
+		/* big images: end inside the sector holding the trailer */
+		struct sdfu_boot_trailer_layout lo;
+		uint32_t tso, tss;
+		size_t n1, n2;
+		uint8_t *x1, *x2;
+
+		assert_int_equal(sim_flash_open(&g, sim_layout_get(pl_geometries[gi].layout), NULL), 0);
+		sdfu_boot_trailer_layout(sim_flash_area(&g, SDFU_FA_SECONDARY), SDFU_BOOT_MODE_SWAP_SCRATCH, &lo);
+		assert_int_equal(sdfu_flash_area_sector(sim_flash_area(&g, SDFU_FA_SECONDARY), lo.status_off, &tso, &tss), 0);
+		sim_flash_close(&g);
+		n1 = tso - 0x200 + geoms[gi].tail1;
+		n2 = tso - 0x200 + geoms[gi].tail2;
+		x1 = ib_body(n1, 300 + gi);
+		x2 = ib_body(n2, 400 + gi);
+		o.version = "1.0.0";
+		assert_int_equal(ib_sign(&o, x1, n1, &im->big1, &im->lb1, NULL), 0);
+		o.version = "2.0.0";
+		assert_int_equal(ib_sign(&o, x2, n2, &im->big2, &im->lb2, NULL), 0);
+		assert_true(im->lb1 > tso && im->lb1 <= lo.status_off);
+		assert_true(im->lb2 > tso && im->lb2 <= lo.status_off);
+		free(x1);
+		free(x2);
+	}
+	free(b1);
+	free(b2);
+}
+
+static void geometry_end(unsigned gi)
+{
+	(void)gi;
+	free(im_geom.v1);
+	free(im_geom.v2);
+	free(im_geom.big1);
+	free(im_geom.big2);
+	memset(&im_geom, 0, sizeof(im_geom));
+}
+
+/* The images a scenario uses: the big ones end inside the trailer sector. */
+static struct imgs cell_images(const struct scenario *sc)
+{
+	struct imgs im = im_geom;
+
+	if (sc->big) {
+		im.v1 = im_geom.big1;
+		im.l1 = im_geom.lb1;
+		im.v2 = im_geom.big2;
+		im.l2 = im_geom.lb2;
+	}
+	return im;
+}
+
+static void group_begin(const struct pl_cell *cell, struct pl_plan *plan)
+{
+	const struct scenario *sc = &scenarios[cell->scenario];
+	struct imgs im = cell_images(sc);
+
+	assert_int_equal(sim_flash_open(&f, sim_layout_get(pl_geometries[cell->geometry].layout), NULL), 0);
+	sc->prepare(&f, &im, sc->mode);
+	assert_int_equal(sim_flash_snapshot_take(&f, &snap), 0);
+	/* Boots make MCUboot's ops (1024-byte copy chunks, per-sector erases, whole-slot
+	 * overwrite), several hundred per boot, and every single cut of the real-MCUboot
+	 * scenarios is checked op for op by tests/golden: by default 97 evenly spread cut
+	 * points per group (plus the last one), every op with SDFU_PL_FULL=1; the "big"
+	 * groups (~1000 ops) the first 20 plus about 10 spread over the rest. */
+	plan->sample = sc->big ? 10u : 97u;
+	plan->keep_first = sc->big ? 20u : 0u;
+	plan->seeds = sc->big ? 2u : 8u;
+	plan->seed_min_ops = 2;
+}
+
+/* Clean run: count the ops and check the oracle itself. */
+static void clean_case(const struct scenario *sc, const struct imgs *im, struct pl_case *c)
+{
+	struct sim_boot_report rep;
+
+	sim_flash_disarm(&f);
+	sim_flash_stats_reset(&f);
+	PL_CHECK(first_boot(&f, sc, &rep) == 0);
+	c->ops = sim_flash_ops(&f);
+	verify(&f, sc, im, &rep);
+	PL_CHECK(boot(&f, sc->mode, &rep) == 0);
+	PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
+}
+
+/* One cut at op `i`: the boot reports the power loss, the next boot recovers. */
+static void cut_case(const struct scenario *sc, const struct imgs *im, unsigned ci, uint64_t i)
+{
+	struct sim_boot_report rep;
+	int rc;
+
+	assert_int_equal(sim_flash_snapshot_restore(&f, &snap), 0);
+	sim_flash_power_on(&f);
+	sim_flash_stats_reset(&f);
+	sim_flash_cut_at(&f, i, pl_cut_kinds[ci].mode, pl_cut_kinds[ci].param);
+	rc = first_boot(&f, sc, &rep);
+	PL_CHECK(f.cut_happened);
+	PL_CHECK(rc == SDFU_ERR_IO && !f.powered);
+	sim_flash_power_on(&f);
+	rc = boot(&f, sc->mode, &rep);
+	PL_CHECK(rc == 0);
+	verify(&f, sc, im, &rep);
+	/* the state is stable: the next boot does what a clean run's next boot does */
+	rc = boot(&f, sc->mode, &rep);
+	PL_CHECK(rc == 0);
+	PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
+	PL_CHECK(f.stats.violations == 0);
+}
+
 /*
  * Seeded random multi-cut (MCUboot try_random_fails): up to 4 cuts at random ops of
  * successive resumed boots, then a clean boot; same checks. Id "...:seed=N".
  * SDFU_PL_RANDOM sets the number of seeds per group (default 8, 2 for "big").
  */
-static uint64_t random_multi_cut(struct sim_flash *f, const struct sim_flash_snapshot *snap,
-				 const struct scenario *sc, unsigned ci, const struct imgs *im,
-				 const char *base, uint64_t n)
+static void seed_case(const struct scenario *sc, const struct imgs *im, unsigned ci, unsigned seed,
+		      uint64_t n)
 {
-	static char id[160];
-	const char *env = getenv("SDFU_PL_RANDOM");
-	unsigned seeds = env ? (unsigned)strtoul(env, NULL, 0) : (sc->big ? 2u : 8u);
 	struct sim_boot_report rep;
-	uint64_t done = 0;
+	uint32_t x = seed * 0x9E3779B9u + (uint32_t)n;
+	int rc = SDFU_ERR_IO;
+	bool died = true;
 
-	for (unsigned seed = 1; seed <= seeds && n > 1; seed++) {
-		uint32_t x = seed * 0x9E3779B9u + (uint32_t)n;
-		int rc = SDFU_ERR_IO;
-
-		snprintf(id, sizeof(id), "%s:seed=%u", base, seed);
-		if (!selected(id)) {
-			continue;
-		}
-		cur_id = id;
-		assert_int_equal(sim_flash_snapshot_restore(f, snap), 0);
-		sim_flash_power_on(f);
-		sim_flash_stats_reset(f);
-		bool died = true;
-
-		for (int k = 0; k < 4 && died; k++) {
-			sim_flash_cut_at(f, 1 + xorshift(&x) % n, cuts[ci].mode, 1 + xorshift(&x) % 99u);
-			rc = k == 0 ? first_boot(f, sc, &rep) : boot(f, sc->mode, &rep);
-			died = rc != 0 && !f->powered; /* the harness knows the I/O error was its cut */
-			PL_CHECK(rc == 0 || died);
-			sim_flash_power_on(f);
-		}
-		if (rc != 0) {
-			rc = boot(f, sc->mode, &rep);
-		}
-		PL_CHECK(rc == 0);
-		verify(f, sc, im, &rep);
-		PL_CHECK(boot(f, sc->mode, &rep) == 0);
-		PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
-		done++;
-	}
-	return done;
-}
-
-static unsigned run_one(const struct scenario *sc, unsigned gi, unsigned ci, const struct imgs *im)
-{
-	static char id[160];
-	char base[120];
-	struct imgs big;
-	struct sim_flash f;
-	struct sim_flash_snapshot snap;
-	struct sim_boot_report rep;
-	uint64_t n, step, done = 0;
-	const char *sample_env = getenv("SDFU_PL_SAMPLE");
-	const char *full = getenv("SDFU_PL_FULL");
-	/* Boots now make MCUboot's ops (1024-byte copy chunks, per-sector erases, whole-slot
-	 * overwrite), several hundred per boot, and every single cut of the real-MCUboot
-	 * scenarios is checked op for op by tests/golden: by default 97 evenly spread cut
-	 * points per group (plus the first and last ones), every op with SDFU_PL_FULL=1. */
-	bool full_run = full && full[0] == '1';
-	uint64_t sample = sample_env ? strtoull(sample_env, NULL, 0) : (sc->big ? 10u : (full_run ? 0u : 97u));
-
-	snprintf(base, sizeof(base), "%s:%s:%s:%s", sc->name, geoms[gi].layout,
-		 sim_boot_mode_name(sc->mode), cuts[ci].name);
-	if (!group_selected(base)) {
-		return 0;
-	}
-	/* the big groups run the two extra prefix variants only with SDFU_PL_FULL=1 */
-	if (sc->big && (cuts[ci].param == 75 || cuts[ci].param == 90) && !(full && full[0] == '1') &&
-	    getenv("SDFU_PL_ONLY") == NULL) {
-		return 0;
-	}
-	if (sc->big) {
-		big.v1 = im->big1;
-		big.l1 = im->lb1;
-		big.v2 = im->big2;
-		big.l2 = im->lb2;
-		im = &big;
-	}
-	assert_int_equal(sim_flash_open(&f, sim_layout_get(geoms[gi].layout), NULL), 0);
-	sc->prepare(&f, im, sc->mode);
-	assert_int_equal(sim_flash_snapshot_take(&f, &snap), 0);
-	/* clean run: count the ops and check the oracle itself */
-	cur_id = base;
-	sim_flash_disarm(&f);
+	assert_int_equal(sim_flash_snapshot_restore(&f, &snap), 0);
+	sim_flash_power_on(&f);
 	sim_flash_stats_reset(&f);
-	PL_CHECK(first_boot(&f, sc, &rep) == 0);
-	n = sim_flash_ops(&f);
+	for (int k = 0; k < 4 && died; k++) {
+		sim_flash_cut_at(&f, 1 + xorshift(&x) % n, pl_cut_kinds[ci].mode, 1 + xorshift(&x) % 99u);
+		rc = k == 0 ? first_boot(&f, sc, &rep) : boot(&f, sc->mode, &rep);
+		died = rc != 0 && !f.powered; /* the harness knows the I/O error was its cut */
+		PL_CHECK(rc == 0 || died);
+		sim_flash_power_on(&f);
+	}
+	if (rc != 0) {
+		rc = boot(&f, sc->mode, &rep);
+	}
+	PL_CHECK(rc == 0);
 	verify(&f, sc, im, &rep);
 	PL_CHECK(boot(&f, sc->mode, &rep) == 0);
 	PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
-	step = sample == 0 || n <= sample ? 1 : (n + sample - 1) / sample;
-	for (uint64_t i = 1; i <= n; i++) {
-		int rc;
+}
 
-		if (step > 1 && i > (sc->big ? 20u : 0u) && i != n && (i % step) != 0 && !(full && full[0] == '1')) {
-			continue;
-		}
-		snprintf(id, sizeof(id), "%s:cut=%llu", base, (unsigned long long)i);
-		if (!selected(id)) {
-			continue;
-		}
-		cur_id = id;
-		assert_int_equal(sim_flash_snapshot_restore(&f, &snap), 0);
-		sim_flash_power_on(&f);
-		sim_flash_stats_reset(&f);
-		sim_flash_cut_at(&f, i, cuts[ci].mode, cuts[ci].param);
-		rc = first_boot(&f, sc, &rep);
-		PL_CHECK(f.cut_happened);
-		PL_CHECK(rc == SDFU_ERR_IO && !f.powered);
-		sim_flash_power_on(&f);
-		rc = boot(&f, sc->mode, &rep);
-		PL_CHECK(rc == 0);
-		verify(&f, sc, im, &rep);
-		/* the state is stable: the next boot does what a clean run's next boot does */
-		rc = boot(&f, sc->mode, &rep);
-		PL_CHECK(rc == 0);
-		PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
-		PL_CHECK(f.stats.violations == 0);
-		done++;
+static bool run_case(const struct pl_cell *cell, struct pl_case *c)
+{
+	const struct scenario *sc = &scenarios[cell->scenario];
+	struct imgs im = cell_images(sc);
+
+	switch (c->kind) {
+	case PL_CASE_CLEAN:
+		clean_case(sc, &im, c);
+		break;
+	case PL_CASE_CUT:
+		cut_case(sc, &im, cell->cut, c->cut);
+		break;
+	case PL_CASE_SEED:
+	default:
+		seed_case(sc, &im, cell->cut, c->seed, c->ops);
+		break;
 	}
-	done += random_multi_cut(&f, &snap, sc, ci, im, base, n);
+	return true;
+}
+
+static void group_end(const struct pl_cell *cell)
+{
+	(void)cell;
 	sim_flash_snapshot_free(&snap);
 	sim_flash_close(&f);
-	if (getenv("SDFU_PL_VERBOSE") != NULL) {
-		fprintf(stderr, "%s: %llu ops, %llu cuts checked\n", base, (unsigned long long)n,
-			(unsigned long long)done);
-	}
-	return (unsigned)done;
 }
+
+static const struct pl_matrix matrix = {
+	.what = "swap power-loss",
+	.scenarios = sizeof(scenarios) / sizeof(scenarios[0]),
+	.scenario_name = scen_name,
+	.modes = scen_modes,
+	.in_default = in_default,
+	.geometry_begin = geometry_begin,
+	.geometry_end = geometry_end,
+	.group_begin = group_begin,
+	.run_case = run_case,
+	.group_end = group_end,
+};
 
 static void test_powerloss_all(void **state)
 {
-	unsigned total = 0;
+	struct pl_totals t;
 
 	(void)state;
-	for (unsigned gi = 0; gi < sizeof(geoms) / sizeof(geoms[0]); gi++) {
-		struct sim_flash f;
-		struct imgs im;
-		const char *full = getenv("SDFU_PL_FULL");
-
-		if (strcmp(geoms[gi].layout, "big1m") == 0 && !(full && full[0] == '1') &&
-		    getenv("SDFU_PL_ONLY") == NULL) {
-			continue;
-		}
-		struct ib_sign_opts o = { 0 };
-		uint8_t *b1 = ib_body(geoms[gi].b1, 100 + gi), *b2 = ib_body(geoms[gi].b2, 200 + gi);
-
-		assert_int_equal(sim_flash_open(&f, sim_layout_get(geoms[gi].layout), NULL), 0);
-		o.slot_size = f.areas[SDFU_FA_SECONDARY].size;
-		o.align = f.dev.write_align;
-		sim_flash_close(&f);
-		o.version = "1.0.0";
-		assert_int_equal(ib_sign(&o, b1, geoms[gi].b1, &im.v1, &im.l1, NULL), 0);
-		o.version = "2.0.0";
-		assert_int_equal(ib_sign(&o, b2, geoms[gi].b2, &im.v2, &im.l2, NULL), 0);
-		{
-			/* big images: end inside the sector holding the trailer */
-			struct sim_flash g;
-			struct sdfu_boot_trailer_layout lo;
-			uint32_t tso, tss;
-			size_t n1, n2;
-			uint8_t *x1, *x2;
-
-			assert_int_equal(sim_flash_open(&g, sim_layout_get(geoms[gi].layout), NULL), 0);
-			sdfu_boot_trailer_layout(sim_flash_area(&g, SDFU_FA_SECONDARY), SDFU_BOOT_MODE_SWAP_SCRATCH, &lo);
-			assert_int_equal(sdfu_flash_area_sector(sim_flash_area(&g, SDFU_FA_SECONDARY), lo.status_off, &tso, &tss), 0);
-			sim_flash_close(&g);
-			n1 = tso - 0x200 + geoms[gi].tail1;
-			n2 = tso - 0x200 + geoms[gi].tail2;
-			x1 = ib_body(n1, 300 + gi);
-			x2 = ib_body(n2, 400 + gi);
-			o.version = "1.0.0";
-			assert_int_equal(ib_sign(&o, x1, n1, &im.big1, &im.lb1, NULL), 0);
-			o.version = "2.0.0";
-			assert_int_equal(ib_sign(&o, x2, n2, &im.big2, &im.lb2, NULL), 0);
-			assert_true(im.lb1 > tso && im.lb1 <= lo.status_off);
-			assert_true(im.lb2 > tso && im.lb2 <= lo.status_off);
-			free(x1);
-			free(x2);
-		}
-		for (unsigned s = 0; s < sizeof(scenarios) / sizeof(scenarios[0]); s++) {
-			for (unsigned ci = 0; ci < sizeof(cuts) / sizeof(cuts[0]); ci++) {
-				total += run_one(&scenarios[s], gi, ci, &im);
-			}
-		}
-		free(b1);
-		free(b2);
-		free(im.v1);
-		free(im.v2);
-		free(im.big1);
-		free(im.big2);
-	}
-	fprintf(stderr, "power-loss cuts checked: %u\n", total);
-	if (getenv("SDFU_PL_ONLY") == NULL) {
-		assert_true(total > 100);
+	t = pl_run_matrix(&matrix);
+	assert_int_equal(pl_failures, 0);
+	if (pl_opts()->only == NULL) {
+		assert_true(t.cuts + t.seeds > 100);
 	}
 }
 
@@ -492,5 +476,5 @@ int main(void)
 	};
 
 	fake_port_reset_state();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return pl_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

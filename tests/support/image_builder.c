@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Test helpers: run imgtool (keygen, getpub, sign) into a temp dir and load the results. */
+/* The tests' one image builder: unsigned images in memory; imgtool (keygen, getpub, sign) into a temp dir. */
 #include "image_builder.h"
 
 #include <errno.h>
@@ -9,7 +9,111 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sdfu/boot.h"
+#include "sdfu/crypto.h"
+
 #define PATH_LEN 600
+
+/* ---- in memory ---------------------------------------------------------------- */
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get_le16(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
+}
+
+int ib_sha256(const void *data, size_t len, uint8_t out[32])
+{
+	struct sdfu_sha256 h;
+
+	if (sdfu_sha256_start(&h) != 0 || sdfu_sha256_update(&h, data, len) != 0 ||
+	    sdfu_sha256_finish(&h, out) != 0) {
+		fprintf(stderr, "image_builder: SHA-256 failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+int ib_build(struct test_image *im, uint8_t maj, uint8_t min, uint16_t rev, uint32_t body_len,
+	     uint32_t seed, uint32_t flags)
+{
+	uint8_t *b = im->buf;
+	uint32_t x = seed * 2654435761u + 1u;
+	size_t t = IB_HDR_SIZE + (size_t)body_len;
+
+	if (body_len > IB_IMAGE_MAX || t + 40u > IB_IMAGE_MAX) {
+		fprintf(stderr, "image_builder: body of %u bytes does not fit\n", (unsigned)body_len);
+		return -1;
+	}
+	memset(b, 0, IB_HDR_SIZE);
+	put_le32(b + 0, SDFU_IMAGE_MAGIC);
+	put_le32(b + 4, 0); /* load address */
+	put_le16(b + 8, IB_HDR_SIZE);
+	put_le16(b + 10, 0); /* protected TLV size */
+	put_le32(b + 12, body_len);
+	put_le32(b + 16, flags);
+	b[20] = maj;
+	b[21] = min;
+	put_le16(b + 22, rev);
+	put_le32(b + 24, 0); /* build number */
+	for (uint32_t i = 0; i < body_len; i++) {
+		x = x * 1103515245u + 12345u;
+		b[IB_HDR_SIZE + i] = (uint8_t)(x >> 16);
+	}
+	if (ib_sha256(b, t, im->hash) != 0) {
+		return -1;
+	}
+	put_le16(b + t, SDFU_TLV_INFO_MAGIC);
+	put_le16(b + t + 2, 4 + 4 + 32);
+	put_le16(b + t + 4, SDFU_TLV_SHA256);
+	put_le16(b + t + 6, 32);
+	memcpy(b + t + 8, im->hash, 32);
+	im->len = t + 40;
+	return ib_sha256(b, im->len, im->file_sha);
+}
+
+int ib_tlv_sha256(const uint8_t *b, size_t len, uint8_t out[32])
+{
+	size_t t, end;
+
+	if (len < 32) {
+		return -1;
+	}
+	t = get_le16(b + 8) + ((size_t)get_le16(b + 12) | ((size_t)get_le16(b + 14) << 16));
+	if (t + 4 > len || get_le16(b + t) != SDFU_TLV_INFO_MAGIC) {
+		return -1;
+	}
+	end = t + get_le16(b + t + 2);
+	if (end > len) {
+		return -1;
+	}
+	for (size_t p = t + 4; p + 4 <= end;) {
+		uint32_t type = get_le16(b + p);
+		size_t n = get_le16(b + p + 2);
+
+		if (type == SDFU_TLV_SHA256 && n == 32 && p + 4 + n <= end) {
+			memcpy(out, b + p + 4, 32);
+			return 0;
+		}
+		p += 4 + n;
+	}
+	return -1;
+}
+
+/* ---- with imgtool -------------------------------------------------------------- */
 
 const char *ib_imgtool(void)
 {

@@ -1,11 +1,48 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Test helpers: make MCUboot images with the venv's imgtool (keys, signing) and load files. */
+/* The tests' one image builder: unsigned MCUboot images in memory, or signed ones with imgtool. */
 #ifndef SDFU_IMAGE_BUILDER_H
 #define SDFU_IMAGE_BUILDER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---- in memory, no tools (unit, fuzz and power-loss tests) ----------------- */
+
+/** Largest image ib_build() makes, header and TLVs included. */
+#define IB_IMAGE_MAX (64u * 1024u)
+/** Header size of the images ib_build() makes. */
+#define IB_HDR_SIZE 0x200u
+
+/** An MCUboot image in memory and the two hashes SMP clients see. */
+struct test_image {
+	uint8_t buf[IB_IMAGE_MAX];
+	size_t len;
+	uint8_t hash[32];     /**< SHA256 TLV value (the image state "hash") */
+	uint8_t file_sha[32]; /**< SHA-256 of the whole file (the upload "sha") */
+};
+
+/**
+ * Build an unsigned image into `im`: an IB_HDR_SIZE header (magic, `body_len`,
+ * `flags`, version maj.min.rev+0, load address 0), a pseudo-random body from
+ * `seed`, and a TLV area with the SHA256 entry only. Deterministic: the same
+ * arguments give the same bytes. Returns 0, or -1 when it does not fit
+ * IB_IMAGE_MAX or the crypto port fails. Uses the crypto port's SHA-256.
+ */
+int ib_build(struct test_image *im, uint8_t maj, uint8_t min, uint16_t rev, uint32_t body_len,
+	     uint32_t seed, uint32_t flags);
+
+/** SHA-256 of `len` bytes into `out`. 0 or -1 (crypto port error). */
+int ib_sha256(const void *data, size_t len, uint8_t out[32]);
+
+/**
+ * Find the SHA256 TLV value of an image (header size and body length from its
+ * header, then the unprotected TLV area). 0, or -1 when the header or TLV area
+ * is malformed or has no 32-byte SHA256 entry.
+ */
+int ib_tlv_sha256(const uint8_t *img, size_t len, uint8_t out[32]);
+
+/* ---- with imgtool (keys, signatures, trailers) -------------------------------- */
 
 /*
  * imgtool comes from $SDFU_VENV/bin/imgtool (CTest sets SDFU_VENV to the repo's .venv;

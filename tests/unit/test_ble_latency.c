@@ -11,6 +11,8 @@
 #include "test_loop.h"
 #include "sdfu/ble_latency.h"
 #include "sdfu/err.h"
+#include "sdfu/dfu_cfgchan.h"
+#include "sdfu/dfu_mcumgr.h"
 #include "sdfu/evt.h"
 #include "sdfu/port.h"
 #include "sdfu/timer.h"

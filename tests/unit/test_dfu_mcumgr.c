@@ -11,6 +11,7 @@
 #include "test_loop.h"
 #include "flash/sim_flash.h"
 #include "sdfu/boot.h"
+#include "sdfu/ble_latency.h"
 #include "sdfu/dfu_lock.h"
 #include "sdfu/dfu_mcumgr.h"
 #include "sdfu/err.h"

@@ -9,7 +9,10 @@
 
 #include "fake_port.h"
 #include "sdfu/err.h"
+#include "sdfu/ble_latency.h"
+#include "sdfu/dfu_cfgchan.h"
 #include "sdfu/evt.h"
+#include "sdfu/module_state.h"
 
 struct test_evt {
 	struct sdfu_evt_hdr hdr;

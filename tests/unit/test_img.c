@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "test_img_fixture.h"
+#include "img_fixture.h"
 
 static void test_upload_full_odd_chunks(void **state)
 {

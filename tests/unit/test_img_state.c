@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "image_builder.h"
-#include "test_img_fixture.h"
+#include "img_fixture.h"
 
 static void test_state_read_fresh(void **state)
 {

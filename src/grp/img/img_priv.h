@@ -9,7 +9,9 @@
 
 #include "sdfu/boot.h"
 #include "sdfu/img.h"
-#include "sdfu/smp.h"
+#include "sdfu/smp_cb.h"
+#include "sdfu/smp_cbor.h"
+#include "sdfu/smp_server.h"
 
 /* ---- Slot view: what the flash says about the two slots of image 0 ------ */
 

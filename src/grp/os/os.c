@@ -5,6 +5,7 @@
 #include "sdfu/err.h"
 #include "sdfu/os.h"
 #include "sdfu/port.h"
+#include "sdfu/smp_cbor.h"
 
 #define SDFU_LOG_MODULE "os"
 

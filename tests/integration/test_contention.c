@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Seeded random interleavings of two SMP transports, the config channel and the clock, checked against a lock model. */
-#include "test_img_fixture.h" /* image builder, simulated flash, SMP helpers */
+#include "img_fixture.h" /* image builder, simulated flash, SMP helpers */
 
 #include <stdlib.h>
 
@@ -13,6 +13,7 @@
 #include "sdfu/evt.h"
 #include "sdfu/os.h"
 #include "sdfu/port.h"
+#include "sdfu/stack.h"
 #include "sdfu/timer.h"
 
 /*
@@ -39,12 +40,7 @@
 
 #define OSG SDFU_SMP_GROUP_OS
 
-static struct sdfu_evt_bus bus;
-static struct sdfu_timer_list timers;
-static struct sdfu_dfu_lock lock;
-static struct sdfu_os os;
-static struct sdfu_dfu_mcumgr m;
-static struct sdfu_dfu_cfgchan cc;
+static struct sdfu_stack st; /* the device's composition root */
 
 static const struct sdfu_smp_transport tr_a = {.name = "uart", .flags = 0, .mtu = 0};
 static const struct sdfu_smp_transport tr_b = {.name = "ble", .flags = SDFU_SMP_TRANSPORT_F_BLE, .mtu = 0};
@@ -72,55 +68,48 @@ static uint32_t rnd(uint32_t n)
 
 static void loop_once(void)
 {
-	test_loop_once(&timers, &bus);
+	test_loop_once(&st.timers, &st.bus);
 }
 
+/* Stack step 3: the fixture's event capture on the new server. */
+static int extend(struct sdfu_stack *s, void *user)
+{
+	(void)user;
+	sdfu_smp_cb_register(&s->srv, &cb);
+	return 0;
+}
+
+/* Power-on: the stack with both DFU owners, main READY processed. */
 static void modules_up(void)
 {
-	struct sdfu_dfu_mcumgr_cfg cfg;
-	struct sdfu_dfu_mcumgr_deps md = {.srv = &srv, .bus = &bus, .timers = &timers,
-					  .lock = &lock, .img = &img, .boot = &boot};
-	struct sdfu_dfu_cfgchan_deps cd = {.bus = &bus, .timers = &timers, .lock = &lock,
-					   .boot = &boot};
+	struct sdfu_stack_cfg cfg;
 
-	sdfu_evt_init(&bus);
-	sdfu_timer_list_init(&timers);
-	sdfu_dfu_lock_init(&lock);
-	assert_int_equal(sdfu_os_init(&os, &srv, &timers, &boot, NULL), 0);
-	sdfu_dfu_mcumgr_cfg_default(&cfg);
-	cfg.flags = SDFU_DFU_MCUMGR_F_LOCK | SDFU_DFU_MCUMGR_F_BLE_TRANSPORT;
-	assert_int_equal(sdfu_dfu_mcumgr_init(&m, &md, &cfg), 0);
-	assert_int_equal(sdfu_dfu_cfgchan_init(&cc, &cd), 0);
-	assert_int_equal(sdfu_module_set_state(&bus, &sdfu_module_main, SDFU_MODULE_STATE_READY), 0);
-	loop_once();
+	sdfu_stack_cfg_default(&cfg);
+	cfg.boot = &boot;
+	cfg.extend = extend;
+	cfg.dfu.flags = SDFU_DFU_MCUMGR_F_LOCK | SDFU_DFU_MCUMGR_F_BLE_TRANSPORT;
+	cfg.cfgchan = true;
+	assert_int_equal(sdfu_stack_init(&st, &cfg), 0);
+	fx_srv = &st.srv;
+	fx_img = &st.img;
 }
 
 static void modules_down(void)
 {
-	sdfu_dfu_mcumgr_deinit(&m);
-	sdfu_dfu_cfgchan_deinit(&cc);
-	sdfu_timer_stop(&timers, &os.reset_timer);
+	sdfu_stack_deinit(&st);
 	loop_once();
-	assert_int_equal(sdfu_timer_count(&timers), 0);
-	assert_int_equal(sdfu_evt_pending(&bus), 0);
-	assert_int_equal(sdfu_evt_sub_count(&bus), 0);
-	assert_int_equal(bus.stats.dropped, 0);
-	assert_true(sdfu_dfu_lock_is_free(&lock));
+	assert_int_equal(sdfu_timer_count(&st.timers), 0);
+	assert_int_equal(sdfu_evt_pending(&st.bus), 0);
+	assert_int_equal(sdfu_evt_sub_count(&st.bus), 0);
+	assert_int_equal(st.bus.stats.dropped, 0);
+	assert_true(sdfu_dfu_lock_is_free(&st.lock));
 }
 
-/* Reset: bootloader sim, fresh server, groups and modules (RAM state is gone). */
+/* Reset: bootloader sim, then the stack built again (RAM state is gone). */
 static void reboot(void)
 {
 	modules_down();
 	assert_int_equal(sim_boot_run(&fl, boot.mode, NULL, &boot), 0);
-	memset(&srv, 0, sizeof(srv));
-	memset(&img, 0, sizeof(img));
-	memset(&os, 0, sizeof(os));
-	memset(&m, 0, sizeof(m));
-	memset(&cc, 0, sizeof(cc));
-	sdfu_smp_server_init(&srv);
-	assert_int_equal(sdfu_img_init(&img, &srv, &boot), 0);
-	sdfu_smp_cb_register(&srv, &cb);
 	modules_up();
 }
 
@@ -162,17 +151,17 @@ static int64_t rc_of(const struct smp_rsp *r)
 
 static void check_owners(void)
 {
-	const struct sdfu_dfu_lock_owner *cur = sdfu_dfu_lock_owner_get(&lock);
-	const struct sdfu_dfu_lock_owner *prev = sdfu_dfu_lock_previous(&lock);
-	bool mo = sdfu_dfu_mcumgr_owns_lock(&m);
-	bool co = sdfu_dfu_cfgchan_owns_lock(&cc);
+	const struct sdfu_dfu_lock_owner *cur = sdfu_dfu_lock_owner_get(&st.lock);
+	const struct sdfu_dfu_lock_owner *prev = sdfu_dfu_lock_previous(&st.lock);
+	bool mo = sdfu_dfu_mcumgr_owns_lock(&st.mcumgr);
+	bool co = sdfu_dfu_cfgchan_owns_lock(&st.cfgchan);
 
 	C_CHECK(!(mo && co));
-	C_CHECK(mo == (cur == &m.owner));
-	C_CHECK(co == (cur == &cc.owner));
-	C_CHECK(cur == NULL || cur == &m.owner || cur == &cc.owner);
+	C_CHECK(mo == (cur == &st.mcumgr.owner));
+	C_CHECK(co == (cur == &st.cfgchan.owner));
+	C_CHECK(cur == NULL || cur == &st.mcumgr.owner || cur == &st.cfgchan.owner);
 	/* the config channel got the lock since the last look: MCUmgr's upload is void */
-	if ((cur == &cc.owner && md.cur != &cc.owner) || (prev == &cc.owner && md.prev != &cc.owner)) {
+	if ((cur == &st.cfgchan.owner && md.cur != &st.cfgchan.owner) || (prev == &st.cfgchan.owner && md.prev != &st.cfgchan.owner)) {
 		if (md.up_active && !md.invalidated) {
 			md.handovers++;
 		}
@@ -187,9 +176,9 @@ static const struct smp_rsp *dfu_cmd(const struct sdfu_smp_transport *tr, uint8_
 				     uint8_t id, const struct smp_test_kv *kv, size_t n,
 				     bool *rejected)
 {
-	bool cc_owns = sdfu_dfu_lock_owner_get(&lock) == &cc.owner;
+	bool cc_owns = sdfu_dfu_lock_owner_get(&st.lock) == &st.cfgchan.owner;
 	uint64_t before = flash_ops();
-	const struct smp_rsp *r = smp_test_req_tr(&srv, tr, op, V2, grp, id, kv, n);
+	const struct smp_rsp *r = smp_test_req_tr(&st.srv, tr, op, V2, grp, id, kv, n);
 	int64_t rc = rc_of(r);
 
 	*rejected = rc == SDFU_MGMT_EACCESSDENIED;
@@ -198,7 +187,7 @@ static const struct smp_rsp *dfu_cmd(const struct sdfu_smp_transport *tr, uint8_
 		C_CHECK(flash_ops() == before);
 		md.rejected++;
 	} else {
-		C_CHECK(sdfu_dfu_lock_owner_get(&lock) == &m.owner);
+		C_CHECK(sdfu_dfu_lock_owner_get(&st.lock) == &st.mcumgr.owner);
 		md.accepted++;
 	}
 	return r;
@@ -301,7 +290,7 @@ static void step_smp(void)
 		/* echo is not a DFU command: never gated */
 		struct smp_test_kv kv[] = {SMP_KV_TSTR("d", "x")};
 		uint64_t before = flash_ops();
-		const struct smp_rsp *r = smp_test_req_tr(&srv, tr, W, V2, OSG, SDFU_OS_ID_ECHO, kv, 1);
+		const struct smp_rsp *r = smp_test_req_tr(&st.srv, tr, W, V2, OSG, SDFU_OS_ID_ECHO, kv, 1);
 
 		C_CHECK(rc_of(r) == 0 && smp_rsp_tstr_eq(r, "r", "x"));
 		C_CHECK(flash_ops() == before);
@@ -315,7 +304,7 @@ static void advance(uint32_t ms)
 		loop_once();
 		check_owners();
 		if (fake_port_reset_count() > 0) {
-			unsigned cc_done_before = cc.stats.completions;
+			unsigned cc_done_before = st.cfgchan.stats.completions;
 
 			/* the config channel's reboot fired */
 			fake_port_reset_state(); /* clears the reset count; clock restarts at 0 */
@@ -332,46 +321,46 @@ static void advance(uint32_t ms)
 
 static void step_cc(void)
 {
-	const struct sdfu_dfu_lock_owner *before_owner = sdfu_dfu_lock_owner_get(&lock);
+	const struct sdfu_dfu_lock_owner *before_owner = sdfu_dfu_lock_owner_get(&st.lock);
 	/* a host tool mid-transfer mostly sends data */
-	uint32_t k = cc.active && rnd(4) != 0 ? 60 : rnd(100);
+	uint32_t k = st.cfgchan.active && rnd(4) != 0 ? 60 : rnd(100);
 	uint32_t crc = sdfu_crc32(0, other.buf, other.len);
 
 	if (k < 35) {
 		struct sdfu_dfu_cfgchan_sync s;
 
-		sdfu_dfu_cfgchan_sync(&cc, &s);
-		C_CHECK((s.state == SDFU_DFU_CFGCHAN_ACTIVE_OTHER) == (before_owner == &m.owner));
+		sdfu_dfu_cfgchan_sync(&st.cfgchan, &s);
+		C_CHECK((s.state == SDFU_DFU_CFGCHAN_ACTIVE_OTHER) == (before_owner == &st.mcumgr.owner));
 	} else if (k < 55) {
 		uint64_t fb = flash_ops();
-		uint32_t off = rnd(3) == 0 ? cc.offset : 0;
-		int rc = sdfu_dfu_cfgchan_start(&cc, (uint32_t)other.len, crc, off);
+		uint32_t off = rnd(3) == 0 ? st.cfgchan.offset : 0;
+		int rc = sdfu_dfu_cfgchan_start(&st.cfgchan, (uint32_t)other.len, crc, off);
 
-		if (before_owner == &m.owner && !cc.reboot_pending) {
+		if (before_owner == &st.mcumgr.owner && !st.cfgchan.reboot_pending) {
 			C_CHECK(rc == SDFU_ERR_ACCES);
 		}
 		if (rc == SDFU_ERR_ACCES) {
-			C_CHECK(before_owner == &m.owner);
+			C_CHECK(before_owner == &st.mcumgr.owner);
 			C_CHECK(flash_ops() == fb);
 			md.cc_refused++;
 		}
 	} else if (k < 93) {
-		if (cc.active && cc.offset + cc.buf_len < other.len) {
-			uint32_t room = (uint32_t)sizeof(cc.buf) - cc.buf_len;
-			uint32_t left = (uint32_t)other.len - cc.offset - cc.buf_len;
+		if (st.cfgchan.active && st.cfgchan.offset + st.cfgchan.buf_len < other.len) {
+			uint32_t room = (uint32_t)sizeof(st.cfgchan.buf) - st.cfgchan.buf_len;
+			uint32_t left = (uint32_t)other.len - st.cfgchan.offset - st.cfgchan.buf_len;
 			uint32_t n = 1 + rnd(room < left ? room : left);
 
-			(void)sdfu_dfu_cfgchan_data(&cc, other.buf + cc.offset + cc.buf_len, n);
+			(void)sdfu_dfu_cfgchan_data(&st.cfgchan, other.buf + st.cfgchan.offset + st.cfgchan.buf_len, n);
 		} else {
-			(void)sdfu_dfu_cfgchan_data(&cc, other.buf, 1); /* refused: no transfer */
+			(void)sdfu_dfu_cfgchan_data(&st.cfgchan, other.buf, 1); /* refused: no transfer */
 		}
 	} else if (k < 96) {
-		sdfu_dfu_cfgchan_device_in_use(&cc);
+		sdfu_dfu_cfgchan_device_in_use(&st.cfgchan);
 	} else {
-		bool ok = sdfu_dfu_cfgchan_reboot(&cc);
+		bool ok = sdfu_dfu_cfgchan_reboot(&st.cfgchan);
 
-		C_CHECK(!ok || sdfu_dfu_lock_owner_get(&lock) == &cc.owner);
-		C_CHECK(ok || before_owner == &m.owner || cc.reboot_pending);
+		C_CHECK(!ok || sdfu_dfu_lock_owner_get(&st.lock) == &st.cfgchan.owner);
+		C_CHECK(ok || before_owner == &st.mcumgr.owner || st.cfgchan.reboot_pending);
 	}
 }
 
@@ -385,7 +374,7 @@ static void run_seed(unsigned seed, unsigned steps)
 		rng = 1;
 	}
 	memset(&md, 0, sizeof(md));
-	start(SDFU_BOOT_MODE_SWAP_SCRATCH, 0);
+	start_images(SDFU_BOOT_MODE_SWAP_SCRATCH, 0);
 	modules_up();
 	check_owners();
 	for (cur_step = 0; cur_step < steps; cur_step++) {
@@ -400,7 +389,7 @@ static void run_seed(unsigned seed, unsigned steps)
 		} else if (phase == 2 && k >= 50 && k < 75) {
 			k = rnd(5) == 0 ? k : rnd(50); /* phone phase: mostly SMP */
 		}
-		if (cc.active && k < 50 && phase != 2) {
+		if (st.cfgchan.active && k < 50 && phase != 2) {
 			k += 50; /* give a running config-channel transfer a chance to finish */
 		}
 		if (k < 50) {
@@ -409,7 +398,7 @@ static void run_seed(unsigned seed, unsigned steps)
 		} else if (k < 75) {
 			step_cc();
 			loop_once();
-		} else if (k < 97 || (cc.active && rnd(8) != 0)) {
+		} else if (k < 97 || (st.cfgchan.active && rnd(8) != 0)) {
 			advance(1 + rnd(60));
 		} else {
 			advance(4000 + rnd(2500)); /* past the inactivity timeouts */
@@ -418,13 +407,13 @@ static void run_seed(unsigned seed, unsigned steps)
 	}
 	/* quiesce: every timeout expires, the lock ends free */
 	advance(SDFU_CONFIG_DFU_CFGCHAN_ERASE_BACKOFF_MS + 20000);
-	C_CHECK(sdfu_dfu_lock_is_free(&lock));
+	C_CHECK(sdfu_dfu_lock_is_free(&st.lock));
 	if (getenv("SDFU_CONTENTION_VERBOSE") != NULL) {
 		fprintf(stderr,
 			"seed %u: %u steps, accepted %u, rejected %u, hand-overs %u, restarts %u, "
 			"uploads done %u, cc refused %u, reboots %u, cc completions %u\n",
 			seed, steps, md.accepted, md.rejected, md.handovers, md.restarts,
-			md.completions, md.cc_refused, md.reboots, md.cc_done + cc.stats.completions);
+			md.completions, md.cc_refused, md.reboots, md.cc_done + st.cfgchan.stats.completions);
 	}
 	/* the mix must actually exercise both sides of the lock */
 	if (steps >= 1000) {

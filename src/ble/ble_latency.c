@@ -4,10 +4,14 @@
 
 #include <string.h>
 
+#include "sdfu/dfu_cfgchan.h"
+#include "sdfu/dfu_mcumgr.h"
 #include "sdfu/err.h"
 #include "sdfu/port.h"
 
 #define SDFU_LOG_MODULE "ble_latency"
+
+SDFU_MODULE_ID_DEFINE(ble_latency);
 
 void sdfu_ble_latency_cfg_default(struct sdfu_ble_latency_cfg *cfg)
 {
