@@ -10,14 +10,9 @@
 #include "mps2.h"
 #include "port_cortexm.h"
 #include "sdfu/boot.h"
-#include "sdfu/dfu_lock.h"
-#include "sdfu/dfu_mcumgr.h"
-#include "sdfu/evt.h"
-#include "sdfu/img.h"
-#include "sdfu/os.h"
 #include "sdfu/port.h"
 #include "sdfu/smp.h"
-#include "sdfu/timer.h"
+#include "sdfu/stack.h"
 #include "sdfu/transport.h"
 
 #define SDFU_LOG_MODULE "main"
@@ -37,17 +32,11 @@
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 
-/* The core objects (what sim/device keeps in struct device_core). */
+/* The core objects: the stack from the composition root (sdfu/stack.h) plus this board's pieces. */
 static struct {
-	struct sdfu_timer_list timers;
-	struct sdfu_smp_server srv;
-	struct sdfu_os os;
-	struct sdfu_img img;
+	struct sdfu_stack stack;
 	struct sdfu_boot_ctx boot;
 	struct sdfu_serial ser;
-	struct sdfu_evt_bus bus;
-	struct sdfu_dfu_lock lock;
-	struct sdfu_dfu_mcumgr mcumgr;
 	struct sdfu_smp_cb info_cb;
 } core;
 
@@ -161,6 +150,17 @@ static enum sdfu_smp_cb_ret on_cmd(uint32_t event, enum sdfu_smp_cb_ret prev, in
 	return prev;
 }
 
+/* Stack step 3: the serial transport and the OS info figures hook, before the DFU modules. */
+static int board_extend(struct sdfu_stack *st, void *user)
+{
+	(void)user;
+	sdfu_serial_init(&core.ser, &st->srv, 0, serial_out, NULL);
+	core.info_cb.event_id = SDFU_SMP_EVT_CMD_RECV;
+	core.info_cb.fn = on_cmd;
+	sdfu_smp_cb_register(&st->srv, &core.info_cb);
+	return 0;
+}
+
 static int init_core(void)
 {
 	static const struct sdfu_os_info info_tpl = {
@@ -176,6 +176,7 @@ static int init_core(void)
 	int slot;
 	uint32_t boot_count;
 	struct sdfu_boot_keys ks;
+	struct sdfu_stack_cfg cfg;
 
 	read_bootinfo(&mode, &slot, &ks, &boot_count);
 	core.boot.mode = mode;
@@ -188,40 +189,21 @@ static int init_core(void)
 	(void)mps2_snprintf(figures, sizeof(figures), "%s", version);
 	info.version = figures;
 
-	sdfu_timer_list_init(&core.timers);
-	sdfu_smp_server_init(&core.srv);
-	if (sdfu_os_init(&core.os, &core.srv, &core.timers, &core.boot, &info) != 0 ||
-	    sdfu_img_init(&core.img, &core.srv, &core.boot) != 0) {
-		SDFU_LOGE("group init failed");
+	/* the same composition root as the simulated device: timers, bus, lock, SMP server,
+	 * OS and image groups, the nRF Desktop DFU MCUmgr module (docs/DFU_MODULE.md) */
+	sdfu_stack_cfg_default(&cfg);
+	cfg.boot = &core.boot;
+	cfg.os_info = &info;
+	cfg.extend = board_extend;
+	cfg.dfu.flags |= SDFU_DFU_MCUMGR_F_LOCK;
+	cfg.confirm_at_boot = confirm_at_boot && !SDFU_BOOT_IS_DIRECT_XIP(mode) && booted;
+	if (!cfg.confirm_at_boot) {
+		cfg.dfu.version = version; /* the module does not confirm; it logs our version */
+	}
+	if (sdfu_stack_init(&core.stack, &cfg) != 0) {
+		SDFU_LOGE("stack init failed");
 		return -1;
 	}
-	sdfu_serial_init(&core.ser, &core.srv, 0, serial_out, NULL);
-	core.info_cb.event_id = SDFU_SMP_EVT_CMD_RECV;
-	core.info_cb.fn = on_cmd;
-	sdfu_smp_cb_register(&core.srv, &core.info_cb);
-
-	/* nRF Desktop DFU module with the DFU lock and the event bus (docs/DFU_MODULE.md) */
-	sdfu_evt_init(&core.bus);
-	sdfu_dfu_lock_init(&core.lock);
-	{
-		struct sdfu_dfu_mcumgr_cfg mcfg;
-		struct sdfu_dfu_mcumgr_deps md = {.srv = &core.srv, .bus = &core.bus,
-						  .timers = &core.timers, .lock = &core.lock,
-						  .img = &core.img, .boot = &core.boot};
-
-		sdfu_dfu_mcumgr_cfg_default(&mcfg);
-		mcfg.flags |= SDFU_DFU_MCUMGR_F_LOCK;
-		if (!confirm_at_boot || SDFU_BOOT_IS_DIRECT_XIP(mode) || !booted) {
-			md.boot = NULL; /* the module does not confirm; it logs our version */
-			mcfg.version = version;
-		}
-		if (sdfu_dfu_mcumgr_init(&core.mcumgr, &md, &mcfg) != 0) {
-			SDFU_LOGE("dfu_mcumgr init failed");
-			return -1;
-		}
-	}
-	(void)sdfu_module_set_state(&core.bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
-	(void)sdfu_evt_process(&core.bus);
 	SDFU_LOGI("ready: boot #%u, mode %u, %s slot %d, version %s, %u key(s), confirm at boot %s",
 		  (unsigned)boot_count, (unsigned)mode, booted ? "running" : "no image in", slot,
 		  version, (unsigned)ks.count, confirm_at_boot ? "on" : "off");
@@ -254,12 +236,11 @@ int main(void)
 		if (n > 0u) {
 			(void)sdfu_serial_feed(&core.ser, rx, n);
 		}
-		sdfu_timer_process(&core.timers, sdfu_port_uptime_ms());
-		(void)sdfu_evt_process(&core.bus);
+		sdfu_stack_poll(&core.stack, sdfu_port_uptime_ms());
 
 		/* sleep until an interrupt (UART byte, SysTick) unless work is already waiting */
 		__asm volatile("cpsid i" ::: "memory");
-		if (!mps2_uart0_rx_pending() && sdfu_evt_pending(&core.bus) == 0u) {
+		if (!mps2_uart0_rx_pending() && sdfu_stack_next_ms(&core.stack, sdfu_port_uptime_ms()) != 0) {
 			__asm volatile("wfi");
 		}
 		__asm volatile("cpsie i" ::: "memory");
