@@ -32,10 +32,6 @@
 /** Smallest notification payload the halving retry goes down to. */
 #define SDFU_BLE_MIN_CHUNK 20
 
-/** Reassembly buffer size; the largest frame accepted (also limited per instance). */
-#ifndef SDFU_BLE_RX_BUF_SIZE
-#define SDFU_BLE_RX_BUF_SIZE SDFU_SMP_BUF_SIZE
-#endif
 
 /** Request reassembly state; caller-owned, sdfu_ble_rx_init() first. */
 struct sdfu_ble_rx {

@@ -3,6 +3,7 @@
 #ifndef SDFU_BLE_LATENCY_H
 #define SDFU_BLE_LATENCY_H
 
+#include "sdfu/config.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -10,34 +11,7 @@
 #include "sdfu/module_state.h"
 #include "sdfu/timer.h"
 
-/** Period of the "is low latency still needed" check, ms (LOW_LATENCY_CHECK_PERIOD_MS). */
-#ifndef SDFU_CONFIG_BLE_LATENCY_CHECK_MS
-#define SDFU_CONFIG_BLE_LATENCY_CHECK_MS 5000
-#endif
-/** Latency restored after the quiet period (BT_PERIPHERAL_PREF_LATENCY). */
-#ifndef SDFU_CONFIG_BLE_LATENCY_PREF
-#define SDFU_CONFIG_BLE_LATENCY_PREF 99
-#endif
-/** Disconnect when the link is not secured within this time, ms; 0 = never. */
-#ifndef SDFU_CONFIG_BLE_SECURITY_FAIL_TIMEOUT_MS
-#define SDFU_CONFIG_BLE_SECURITY_FAIL_TIMEOUT_MS 10000
-#endif
-/** Keep LLPM links at latency 0 unless powered down (DESKTOP_BLE_LOW_LATENCY_LOCK). */
-#ifndef SDFU_CONFIG_BLE_LOW_LATENCY_LOCK
-#define SDFU_CONFIG_BLE_LOW_LATENCY_LOCK 0
-#endif
 
-/**
- * Request 7.5 ms / latency 0 / SDFU_CONFIG_BLE_PREF_TIMEOUT as soon as a peer connects
- * (nRF Desktop ble_latency.c set_init_conn_params(), done on PEER_STATE_CONNECTED).
- */
-#ifndef SDFU_CONFIG_BLE_LATENCY_INIT_PARAMS
-#define SDFU_CONFIG_BLE_LATENCY_INIT_PARAMS 1
-#endif
-/** Supervision timeout of that initial request, 10 ms units (BT_PERIPHERAL_PREF_TIMEOUT). */
-#ifndef SDFU_CONFIG_BLE_PREF_TIMEOUT
-#define SDFU_CONFIG_BLE_PREF_TIMEOUT 400
-#endif
 
 /** Connection interval value of 7.5 ms, in 1.25 ms units. */
 #define SDFU_BLE_INTERVAL_7_5MS 0x0006u

@@ -134,16 +134,16 @@
 
 /* ---- DFU module -------------------------------------------------------- */
 /** Module enabled (CONFIG_DESKTOP_DFU_MCUMGR_ENABLE). */
-#ifndef SDFU_CONFIG_DFU_MCUMGR
-#define SDFU_CONFIG_DFU_MCUMGR 1
+#ifndef SDFU_DFU_MCUMGR
+#define SDFU_DFU_MCUMGR 1
 #endif
 /** DFU lock utility used by the module (CONFIG_DESKTOP_DFU_LOCK). */
-#ifndef SDFU_CONFIG_DFU_LOCK
-#define SDFU_CONFIG_DFU_LOCK 1
+#ifndef SDFU_DFU_LOCK
+#define SDFU_DFU_LOCK 1
 #endif
 /** Inactivity before the module releases the DFU lock, in ms (DFU_TIMEOUT). */
-#ifndef SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS
-#define SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS 5000
+#ifndef SDFU_DFU_MCUMGR_TIMEOUT_MS
+#define SDFU_DFU_MCUMGR_TIMEOUT_MS 5000
 #endif
 
 /* ---- Enum group ------------------------------------------------------- */
@@ -160,6 +160,138 @@
  */
 #ifndef SDFU_STACK_DFU
 #define SDFU_STACK_DFU SDFU_SMP_HOOKS
+#endif
+
+/* ---- Event bus (sdfu/evt.h) -------------------------------------------- */
+/** Largest event struct (header included) the pool can hold, in bytes. */
+#ifndef SDFU_EVT_MAX_SIZE
+#define SDFU_EVT_MAX_SIZE 32
+#endif
+
+/* ---- Serial transport (sdfu/transport.h) ------------------------------- */
+/** Default maximum bytes per transmitted line, including the 2 start bytes and '\n'. */
+#ifndef SDFU_SERIAL_LINE_LEN
+#define SDFU_SERIAL_LINE_LEN 127
+#endif
+/** Largest configurable transmit line length (sizes the TX line buffer). */
+#ifndef SDFU_SERIAL_LINE_MAX
+#define SDFU_SERIAL_LINE_MAX 256
+#endif
+/** Reassembly buffer: one SMP frame of up to SDFU_SMP_BUF_SIZE bytes plus its CRC. */
+#ifndef SDFU_SERIAL_RX_BUF_SIZE
+#define SDFU_SERIAL_RX_BUF_SIZE (SDFU_SMP_BUF_SIZE + 2)
+#endif
+
+/* ---- BLE latency module (sdfu/ble_latency.h) --------------------------- */
+/** Period of the "is low latency still needed" check, ms (LOW_LATENCY_CHECK_PERIOD_MS). */
+#ifndef SDFU_BLE_LATENCY_CHECK_MS
+#define SDFU_BLE_LATENCY_CHECK_MS 5000
+#endif
+/** Latency restored after the quiet period (BT_PERIPHERAL_PREF_LATENCY). */
+#ifndef SDFU_BLE_LATENCY_PREF
+#define SDFU_BLE_LATENCY_PREF 99
+#endif
+/** Disconnect when the link is not secured within this time, ms; 0 = never. */
+#ifndef SDFU_BLE_SECURITY_FAIL_TIMEOUT_MS
+#define SDFU_BLE_SECURITY_FAIL_TIMEOUT_MS 10000
+#endif
+/** Keep LLPM links at latency 0 unless powered down (DESKTOP_BLE_LOW_LATENCY_LOCK). */
+#ifndef SDFU_BLE_LOW_LATENCY_LOCK
+#define SDFU_BLE_LOW_LATENCY_LOCK 0
+#endif
+/**
+ * Request 7.5 ms / latency 0 / SDFU_BLE_PREF_TIMEOUT as soon as a peer connects
+ * (nRF Desktop ble_latency.c set_init_conn_params(), done on PEER_STATE_CONNECTED).
+ */
+#ifndef SDFU_BLE_LATENCY_INIT_PARAMS
+#define SDFU_BLE_LATENCY_INIT_PARAMS 1
+#endif
+/** Supervision timeout of that initial request, 10 ms units (BT_PERIPHERAL_PREF_TIMEOUT). */
+#ifndef SDFU_BLE_PREF_TIMEOUT
+#define SDFU_BLE_PREF_TIMEOUT 400
+#endif
+
+/* ---- OS group (sdfu/os.h) ---------------------------------------------- */
+/** Longest OS info (0/7) "output" string built; longer -> rc 7 (EMSGSIZE). */
+#ifndef SDFU_OS_INFO_OUTPUT_MAX
+#define SDFU_OS_INFO_OUTPUT_MAX 256
+#endif
+
+/* ---- Image group (sdfu/img.h) ------------------------------------------ */
+/** Default of struct sdfu_img.allow_erase_pending (1, as Zephyr's default). */
+#ifndef SDFU_IMG_ALLOW_ERASE_PENDING
+#define SDFU_IMG_ALLOW_ERASE_PENDING 1
+#endif
+
+/* ---- DFU MCUmgr module (sdfu/dfu_mcumgr.h) ----------------------------- */
+/** SMP over BLE is built (CONFIG_MCUMGR_TRANSPORT_BT): transfer events are submitted. */
+#ifndef SDFU_DFU_MCUMGR_BLE_TRANSPORT
+#define SDFU_DFU_MCUMGR_BLE_TRANSPORT 1
+#endif
+/** The generic CAF SMP-over-BLE module (CONFIG_CAF_BLE_SMP); exclusive with this module. */
+#ifndef SDFU_CAF_BLE_SMP
+#define SDFU_CAF_BLE_SMP 0
+#endif
+/** Let read-only image commands (state read, slot info) through without the lock. */
+#ifndef SDFU_DFU_MCUMGR_READONLY_UNLOCKED
+#define SDFU_DFU_MCUMGR_READONLY_UNLOCKED 0
+#endif
+/** Submit transfer events only for commands whose transport has SDFU_SMP_TRANSPORT_F_BLE. */
+#ifndef SDFU_DFU_MCUMGR_EVT_BLE_ONLY
+#define SDFU_DFU_MCUMGR_EVT_BLE_ONLY 0
+#endif
+/** Release the lock when an update completes (image confirmed, or upload done + state write). */
+#ifndef SDFU_DFU_MCUMGR_RELEASE_ON_COMPLETE
+#define SDFU_DFU_MCUMGR_RELEASE_ON_COMPLETE 0
+#endif
+
+/* ---- SMP over BLE (sdfu/ble.h) ----------------------------------------- */
+/** Reassembly buffer size; the largest frame accepted (also limited per instance). */
+#ifndef SDFU_BLE_RX_BUF_SIZE
+#define SDFU_BLE_RX_BUF_SIZE SDFU_SMP_BUF_SIZE
+#endif
+
+/* ---- Crypto port (sdfu/crypto.h) --------------------------------------- */
+/** Opaque storage for the port's SHA-256 context (Mbed TLS 2.28 needs 108 bytes). */
+#ifndef SDFU_SHA256_CTX_SIZE
+#define SDFU_SHA256_CTX_SIZE 128
+#endif
+/** Ed25519 signatures in the Mbed TLS crypto port (through libsodium: the host); the Cortex-M
+ * firmware builds with 0. */
+#ifndef SDFU_CRYPTO_ED25519
+#define SDFU_CRYPTO_ED25519 1
+#endif
+
+/* ---- Config-channel DFU (sdfu/dfu_cfgchan.h) --------------------------- */
+/** Inactivity before an unfinished transfer is terminated and the lock released, ms. */
+#ifndef SDFU_DFU_CFGCHAN_TIMEOUT_MS
+#define SDFU_DFU_CFGCHAN_TIMEOUT_MS 5000
+#endif
+/** RAM staging buffer (sync buffer) in bytes; a multiple of SDFU_FLASH_MAX_ALIGN. */
+#ifndef SDFU_DFU_CFGCHAN_SYNC_BUFFER_SIZE
+#define SDFU_DFU_CFGCHAN_SYNC_BUFFER_SIZE 512
+#endif
+/** Delay before a full staging buffer is stored to flash, ms (BACKGROUND_FLASH_STORE_TIMEOUT). */
+#ifndef SDFU_DFU_CFGCHAN_STORE_DELAY_MS
+#define SDFU_DFU_CFGCHAN_STORE_DELAY_MS 5
+#endif
+/** Pause between two sector erases of the background erase, ms. */
+#ifndef SDFU_DFU_CFGCHAN_ERASE_STEP_MS
+#define SDFU_DFU_CFGCHAN_ERASE_STEP_MS 1
+#endif
+/** Back-off of the background erase while the device is in use, ms. */
+#ifndef SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS
+#define SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS 15000
+#endif
+/** Delay between an accepted reboot request and sdfu_port_reset(), ms. */
+#ifndef SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS
+#define SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS 250
+#endif
+
+/* ---- Image upload (src/grp/img/img_upload.c) --------------------------- */
+/** Direct-XIP: refuse a ROM_FIXED image linked for the other slot (err 25). */
+#ifndef SDFU_IMG_REJECT_ROM_FIXED_MISMATCH
+#define SDFU_IMG_REJECT_ROM_FIXED_MISMATCH 1
 #endif
 
 /* ---- Logging ----------------------------------------------------------- */

@@ -3,13 +3,10 @@
 #ifndef SDFU_CRYPTO_H
 #define SDFU_CRYPTO_H
 
+#include "sdfu/config.h"
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef SDFU_SHA256_CTX_SIZE
-/** Opaque storage for the port's SHA-256 context (Mbed TLS 2.28 needs 108 bytes). */
-#define SDFU_SHA256_CTX_SIZE 128
-#endif
 
 #define SDFU_SHA256_LEN 32
 

@@ -3,6 +3,7 @@
 #ifndef SDFU_DFU_CFGCHAN_H
 #define SDFU_DFU_CFGCHAN_H
 
+#include "sdfu/config.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,32 +15,8 @@
 #include "sdfu/module_state.h"
 #include "sdfu/timer.h"
 
-/** Inactivity before an unfinished transfer is terminated and the lock released, ms. */
-#ifndef SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS
-#define SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS 5000
-#endif
-/** RAM staging buffer (sync buffer) in bytes; a multiple of SDFU_FLASH_MAX_ALIGN. */
-#ifndef SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE
-#define SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE 512
-#endif
-/** Delay before a full staging buffer is stored to flash, ms (BACKGROUND_FLASH_STORE_TIMEOUT). */
-#ifndef SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS
-#define SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS 5
-#endif
-/** Pause between two sector erases of the background erase, ms. */
-#ifndef SDFU_CONFIG_DFU_CFGCHAN_ERASE_STEP_MS
-#define SDFU_CONFIG_DFU_CFGCHAN_ERASE_STEP_MS 1
-#endif
-/** Back-off of the background erase while the device is in use, ms. */
-#ifndef SDFU_CONFIG_DFU_CFGCHAN_ERASE_BACKOFF_MS
-#define SDFU_CONFIG_DFU_CFGCHAN_ERASE_BACKOFF_MS 15000
-#endif
-/** Delay between an accepted reboot request and sdfu_port_reset(), ms. */
-#ifndef SDFU_CONFIG_DFU_CFGCHAN_REBOOT_DELAY_MS
-#define SDFU_CONFIG_DFU_CFGCHAN_REBOOT_DELAY_MS 250
-#endif
 
-_Static_assert(SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE % SDFU_FLASH_MAX_ALIGN == 0,
+_Static_assert(SDFU_DFU_CFGCHAN_SYNC_BUFFER_SIZE % SDFU_FLASH_MAX_ALIGN == 0,
 	       "sync buffer must be a multiple of SDFU_FLASH_MAX_ALIGN");
 
 /** Sync states; values must match the host tool. */
@@ -123,7 +100,7 @@ struct sdfu_dfu_cfgchan {
 	uint32_t offset;     /**< stored bytes */
 	uint32_t erase_off;
 	uint16_t buf_len;
-	uint8_t buf[SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE];
+	uint8_t buf[SDFU_DFU_CFGCHAN_SYNC_BUFFER_SIZE];
 	struct sdfu_flash_stream stream; /**< writes the staging buffer (opened by start) */
 	struct sdfu_dfu_cfgchan_stats stats;
 };
@@ -160,7 +137,7 @@ int sdfu_dfu_cfgchan_start(struct sdfu_dfu_cfgchan *cc, uint32_t length, uint32_
 			   uint32_t offset);
 /**
  * data: append `len` bytes to the staging buffer; a full buffer (or the end of
- * the image) is stored to flash after SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS.
+ * the image) is stored to flash after SDFU_DFU_CFGCHAN_STORE_DELAY_MS.
  * Returns 0; SDFU_ERR_BADSTATE (no transfer / lock not ours); SDFU_ERR_BUSY
  * (still storing: sync first); SDFU_ERR_NOSPC (buffer would overflow: sync
  * first); SDFU_ERR_RANGE (beyond the announced length).
@@ -173,7 +150,7 @@ int sdfu_dfu_cfgchan_data(struct sdfu_dfu_cfgchan *cc, const uint8_t *data, size
 void sdfu_dfu_cfgchan_sync(struct sdfu_dfu_cfgchan *cc, struct sdfu_dfu_cfgchan_sync *out);
 /**
  * reboot: claim; on success keep the lock and reset after
- * SDFU_CONFIG_DFU_CFGCHAN_REBOOT_DELAY_MS (returns true), else false.
+ * SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS (returns true), else false.
  */
 bool sdfu_dfu_cfgchan_reboot(struct sdfu_dfu_cfgchan *cc);
 /** The device is in use (HID reports, BLE peer events): postpone the background erase. */

@@ -16,30 +16,10 @@
 #include "sdfu/smp_server.h"
 #include "sdfu/timer.h"
 
-/* ---- compile-time options (config.h holds SDFU_CONFIG_DFU_MCUMGR, _LOCK, _TIMEOUT_MS) ---- */
-/** SMP over BLE is built (CONFIG_MCUMGR_TRANSPORT_BT): transfer events are submitted. */
-#ifndef SDFU_CONFIG_DFU_MCUMGR_BLE_TRANSPORT
-#define SDFU_CONFIG_DFU_MCUMGR_BLE_TRANSPORT 1
-#endif
-/** The generic CAF SMP-over-BLE module (CONFIG_CAF_BLE_SMP); exclusive with this module. */
-#ifndef SDFU_CONFIG_CAF_BLE_SMP
-#define SDFU_CONFIG_CAF_BLE_SMP 0
-#endif
-/** Let read-only image commands (state read, slot info) through without the lock. */
-#ifndef SDFU_CONFIG_DFU_MCUMGR_READONLY_UNLOCKED
-#define SDFU_CONFIG_DFU_MCUMGR_READONLY_UNLOCKED 0
-#endif
-/** Submit transfer events only for commands whose transport has SDFU_SMP_TRANSPORT_F_BLE. */
-#ifndef SDFU_CONFIG_DFU_MCUMGR_EVT_BLE_ONLY
-#define SDFU_CONFIG_DFU_MCUMGR_EVT_BLE_ONLY 0
-#endif
-/** Release the lock when an update completes (image confirmed, or upload done + state write). */
-#ifndef SDFU_CONFIG_DFU_MCUMGR_RELEASE_ON_COMPLETE
-#define SDFU_CONFIG_DFU_MCUMGR_RELEASE_ON_COMPLETE 0
-#endif
+/* ---- compile-time options (config.h holds SDFU_DFU_MCUMGR, _LOCK, _TIMEOUT_MS) ---- */
 
-#if SDFU_CONFIG_DFU_MCUMGR && SDFU_CONFIG_CAF_BLE_SMP
-#error "SDFU_CONFIG_DFU_MCUMGR and SDFU_CONFIG_CAF_BLE_SMP cannot be enabled together"
+#if SDFU_DFU_MCUMGR && SDFU_CAF_BLE_SMP
+#error "SDFU_DFU_MCUMGR and SDFU_CAF_BLE_SMP cannot be enabled together"
 #endif
 
 /* ---- the event this module owns --------------------------------------- */
@@ -47,7 +27,7 @@
  * ble_smp_transfer_event: "SMP data is flowing; keep the link fast". Header
  * only. Submitted by dfu_mcumgr (one in flight at a time); handled by
  * ble_latency. Subscribers must not consume it. Defined whatever
- * SDFU_CONFIG_DFU_MCUMGR says, so its subscribers always link.
+ * SDFU_DFU_MCUMGR says, so its subscribers always link.
  */
 struct sdfu_ble_smp_transfer_evt {
 	struct sdfu_evt_hdr hdr;
@@ -62,11 +42,11 @@ SDFU_EVT_TYPE_DECLARE(sdfu_ble_smp_transfer_evt);
 #define SDFU_DFU_MCUMGR_F_RELEASE_ON_COMPLETE 0x10u
 
 #define SDFU_DFU_MCUMGR_F_DEFAULT                                                          \
-	((SDFU_CONFIG_DFU_LOCK ? SDFU_DFU_MCUMGR_F_LOCK : 0u) |                            \
-	 (SDFU_CONFIG_DFU_MCUMGR_BLE_TRANSPORT ? SDFU_DFU_MCUMGR_F_BLE_TRANSPORT : 0u) |   \
-	 (SDFU_CONFIG_DFU_MCUMGR_READONLY_UNLOCKED ? SDFU_DFU_MCUMGR_F_READONLY_UNLOCKED : 0u) | \
-	 (SDFU_CONFIG_DFU_MCUMGR_EVT_BLE_ONLY ? SDFU_DFU_MCUMGR_F_EVT_BLE_ONLY : 0u) |     \
-	 (SDFU_CONFIG_DFU_MCUMGR_RELEASE_ON_COMPLETE ? SDFU_DFU_MCUMGR_F_RELEASE_ON_COMPLETE : 0u))
+	((SDFU_DFU_LOCK ? SDFU_DFU_MCUMGR_F_LOCK : 0u) |                            \
+	 (SDFU_DFU_MCUMGR_BLE_TRANSPORT ? SDFU_DFU_MCUMGR_F_BLE_TRANSPORT : 0u) |   \
+	 (SDFU_DFU_MCUMGR_READONLY_UNLOCKED ? SDFU_DFU_MCUMGR_F_READONLY_UNLOCKED : 0u) | \
+	 (SDFU_DFU_MCUMGR_EVT_BLE_ONLY ? SDFU_DFU_MCUMGR_F_EVT_BLE_ONLY : 0u) |     \
+	 (SDFU_DFU_MCUMGR_RELEASE_ON_COMPLETE ? SDFU_DFU_MCUMGR_F_RELEASE_ON_COMPLETE : 0u))
 
 /** Module configuration; sdfu_dfu_mcumgr_cfg_default() fills it from the macros. */
 struct sdfu_dfu_mcumgr_cfg {
@@ -119,7 +99,7 @@ struct sdfu_dfu_mcumgr {
 	struct sdfu_dfu_mcumgr_stats stats;
 };
 
-/** Fill `cfg` from the SDFU_CONFIG_DFU_MCUMGR_* macros. */
+/** Fill `cfg` from the SDFU_DFU_MCUMGR_* macros. */
 void sdfu_dfu_mcumgr_cfg_default(struct sdfu_dfu_mcumgr_cfg *cfg);
 
 /**

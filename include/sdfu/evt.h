@@ -23,10 +23,6 @@
  * each. An event being dispatched still occupies its slot.
  */
 
-/** Largest event struct (header included) the pool can hold, in bytes. */
-#ifndef SDFU_EVT_MAX_SIZE
-#define SDFU_EVT_MAX_SIZE 32
-#endif
 
 struct sdfu_evt_hdr;
 

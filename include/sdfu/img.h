@@ -3,6 +3,7 @@
 #ifndef SDFU_IMG_H
 #define SDFU_IMG_H
 
+#include "sdfu/config.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,10 +44,6 @@
  *    readable image (err 9, v1 rc 6); it resets the upload session.
  */
 
-#ifndef SDFU_IMG_ALLOW_ERASE_PENDING
-/** Default of struct sdfu_img.allow_erase_pending (1, as Zephyr's default). */
-#define SDFU_IMG_ALLOW_ERASE_PENDING 1
-#endif
 
 /** MCUmgr group id of the image group. */
 #define SDFU_SMP_GROUP_IMG 1

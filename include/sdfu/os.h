@@ -3,6 +3,7 @@
 #ifndef SDFU_OS_H
 #define SDFU_OS_H
 
+#include "sdfu/config.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -11,10 +12,6 @@
 #include "sdfu/smp_server.h"
 #include "sdfu/timer.h"
 
-/** Longest OS info (0/7) "output" string built; longer -> rc 7 (EMSGSIZE). */
-#ifndef SDFU_OS_INFO_OUTPUT_MAX
-#define SDFU_OS_INFO_OUTPUT_MAX 256
-#endif
 
 /** MCUmgr group id of the OS group. */
 #define SDFU_SMP_GROUP_OS 0

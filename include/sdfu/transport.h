@@ -25,20 +25,8 @@
 uint16_t sdfu_crc16_xmodem(uint16_t crc, const uint8_t *data, size_t len);
 
 /* ---- Serial console framing ------------------------------------------- */
-/** Default maximum bytes per transmitted line, including the 2 start bytes and '\n'. */
-#ifndef SDFU_SERIAL_LINE_LEN
-#define SDFU_SERIAL_LINE_LEN 127
-#endif
-/** Largest configurable transmit line length (sizes the TX line buffer). */
-#ifndef SDFU_SERIAL_LINE_MAX
-#define SDFU_SERIAL_LINE_MAX 256
-#endif
 /** Smallest line that can carry one base64 group (2 start bytes + 4 chars + '\n'). */
 #define SDFU_SERIAL_LINE_MIN 7
-/** Reassembly buffer: one SMP frame of up to SDFU_SMP_BUF_SIZE bytes plus its CRC. */
-#ifndef SDFU_SERIAL_RX_BUF_SIZE
-#define SDFU_SERIAL_RX_BUF_SIZE (SDFU_SMP_BUF_SIZE + 2)
-#endif
 
 /** Line start bytes (first line of a packet / continuation line). */
 #define SDFU_SERIAL_START_1 0x06

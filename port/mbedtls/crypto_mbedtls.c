@@ -2,10 +2,8 @@
 /* Crypto port for host and target: SHA-256, ECDSA/RSA-PSS and base64 through Mbed TLS, Ed25519 through libsodium (host). */
 #include <string.h>
 
-/* Ed25519 needs libsodium (the host); the Cortex-M firmware builds with SDFU_CRYPTO_ED25519=0. */
-#ifndef SDFU_CRYPTO_ED25519
-#define SDFU_CRYPTO_ED25519 1
-#endif
+#include "sdfu/config.h"
+
 #if SDFU_CRYPTO_ED25519
 #include <sodium.h>
 #endif

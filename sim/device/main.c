@@ -224,7 +224,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 	o->dfu_module = true;
 	o->confirm_at_boot = true;
 	o->allow_erase_pending = true;
-	o->dfu_timeout_ms = SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS;
+	o->dfu_timeout_ms = SDFU_DFU_MCUMGR_TIMEOUT_MS;
 	o->ble_mtu = 498;
 	o->power_off_ms = 200;
 

@@ -15,12 +15,12 @@ SDFU_MODULE_ID_DEFINE(ble_latency);
 
 void sdfu_ble_latency_cfg_default(struct sdfu_ble_latency_cfg *cfg)
 {
-	cfg->check_ms = SDFU_CONFIG_BLE_LATENCY_CHECK_MS;
-	cfg->security_timeout_ms = SDFU_CONFIG_BLE_SECURITY_FAIL_TIMEOUT_MS;
-	cfg->pref_latency = SDFU_CONFIG_BLE_LATENCY_PREF;
-	cfg->pref_timeout = SDFU_CONFIG_BLE_PREF_TIMEOUT;
-	cfg->llpm_lock = SDFU_CONFIG_BLE_LOW_LATENCY_LOCK != 0;
-	cfg->init_params = SDFU_CONFIG_BLE_LATENCY_INIT_PARAMS != 0;
+	cfg->check_ms = SDFU_BLE_LATENCY_CHECK_MS;
+	cfg->security_timeout_ms = SDFU_BLE_SECURITY_FAIL_TIMEOUT_MS;
+	cfg->pref_latency = SDFU_BLE_LATENCY_PREF;
+	cfg->pref_timeout = SDFU_BLE_PREF_TIMEOUT;
+	cfg->llpm_lock = SDFU_BLE_LOW_LATENCY_LOCK != 0;
+	cfg->init_params = SDFU_BLE_LATENCY_INIT_PARAMS != 0;
 }
 
 static bool is_llpm_interval(uint16_t interval)

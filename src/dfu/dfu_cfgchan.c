@@ -143,7 +143,7 @@ static void erase_fn(struct sdfu_timer *t)
 		return;
 	}
 	cc->erase_off = so + ss;
-	sdfu_timer_start(cc->d.timers, &cc->erase_timer, SDFU_CONFIG_DFU_CFGCHAN_ERASE_STEP_MS);
+	sdfu_timer_start(cc->d.timers, &cc->erase_timer, SDFU_DFU_CFGCHAN_ERASE_STEP_MS);
 }
 
 /* CRC-32 of the first img_length bytes of the slot, read back from flash. */
@@ -250,7 +250,7 @@ static void timeout_fn(struct sdfu_timer *t)
 
 	if (cc->storing) {
 		/* the store runs within milliseconds; check again after it */
-		sdfu_timer_start(cc->d.timers, &cc->timeout, SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+		sdfu_timer_start(cc->d.timers, &cc->timeout, SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 		return;
 	}
 	SDFU_LOGW("config channel DFU timed out");
@@ -320,7 +320,7 @@ int sdfu_dfu_cfgchan_start(struct sdfu_dfu_cfgchan *cc, uint32_t length, uint32_
 		return SDFU_ERR_INVAL;
 	}
 	cc->active = true;
-	sdfu_timer_start(cc->d.timers, &cc->timeout, SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+	sdfu_timer_start(cc->d.timers, &cc->timeout, SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 	SDFU_LOGI("DFU started: %u bytes from %u", (unsigned)length, (unsigned)offset);
 	return SDFU_OK;
 }
@@ -342,11 +342,11 @@ int sdfu_dfu_cfgchan_data(struct sdfu_dfu_cfgchan *cc, const uint8_t *data, size
 	}
 	memcpy(&cc->buf[cc->buf_len], data, len);
 	cc->buf_len = (uint16_t)(cc->buf_len + len);
-	sdfu_timer_start(cc->d.timers, &cc->timeout, SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+	sdfu_timer_start(cc->d.timers, &cc->timeout, SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 	if (cc->buf_len == sizeof(cc->buf) || cc->offset + cc->buf_len == cc->img_length) {
 		cc->storing = true;
 		sdfu_timer_start(cc->d.timers, &cc->store_timer,
-				 SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS);
+				 SDFU_DFU_CFGCHAN_STORE_DELAY_MS);
 	}
 	return SDFU_OK;
 }
@@ -382,7 +382,7 @@ bool sdfu_dfu_cfgchan_reboot(struct sdfu_dfu_cfgchan *cc)
 		return false;
 	}
 	cc->reboot_pending = true;
-	sdfu_timer_start(cc->d.timers, &cc->reboot_timer, SDFU_CONFIG_DFU_CFGCHAN_REBOOT_DELAY_MS);
+	sdfu_timer_start(cc->d.timers, &cc->reboot_timer, SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS);
 	return true;
 }
 
@@ -390,7 +390,7 @@ void sdfu_dfu_cfgchan_device_in_use(struct sdfu_dfu_cfgchan *cc)
 {
 	if (cc->erasing) {
 		sdfu_timer_start(cc->d.timers, &cc->erase_timer,
-				 SDFU_CONFIG_DFU_CFGCHAN_ERASE_BACKOFF_MS);
+				 SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS);
 	}
 }
 

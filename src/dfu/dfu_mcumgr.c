@@ -12,7 +12,7 @@
 
 SDFU_EVT_TYPE_DEFINE(sdfu_ble_smp_transfer_evt, NULL);
 
-#if SDFU_CONFIG_DFU_MCUMGR
+#if SDFU_DFU_MCUMGR
 
 /*
  * Concurrency: every entry (CMD_RECV hook, timer expiry, event handlers) runs
@@ -33,7 +33,7 @@ static bool has(const struct sdfu_dfu_mcumgr *m, uint32_t flag)
 void sdfu_dfu_mcumgr_cfg_default(struct sdfu_dfu_mcumgr_cfg *cfg)
 {
 	cfg->flags = SDFU_DFU_MCUMGR_F_DEFAULT;
-	cfg->timeout_ms = SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS;
+	cfg->timeout_ms = SDFU_DFU_MCUMGR_TIMEOUT_MS;
 	cfg->version = NULL;
 }
 
@@ -394,4 +394,4 @@ bool sdfu_dfu_mcumgr_evt_in_flight(const struct sdfu_dfu_mcumgr *m)
 	return m->evt_in_flight;
 }
 
-#endif /* SDFU_CONFIG_DFU_MCUMGR */
+#endif /* SDFU_DFU_MCUMGR */

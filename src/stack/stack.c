@@ -14,7 +14,7 @@ void sdfu_stack_cfg_default(struct sdfu_stack_cfg *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->allow_erase_pending = SDFU_IMG_ALLOW_ERASE_PENDING != 0;
 #if SDFU_STACK_DFU
-	cfg->dfu_mcumgr = SDFU_CONFIG_DFU_MCUMGR != 0;
+	cfg->dfu_mcumgr = SDFU_DFU_MCUMGR != 0;
 	sdfu_dfu_mcumgr_cfg_default(&cfg->dfu);
 	cfg->confirm_at_boot = true;
 	cfg->ready = true;

@@ -406,7 +406,7 @@ static void run_seed(unsigned seed, unsigned steps)
 		check_owners();
 	}
 	/* quiesce: every timeout expires, the lock ends free */
-	advance(SDFU_CONFIG_DFU_CFGCHAN_ERASE_BACKOFF_MS + 20000);
+	advance(SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS + 20000);
 	C_CHECK(sdfu_dfu_lock_is_free(&st.lock));
 	if (getenv("SDFU_CONTENTION_VERBOSE") != NULL) {
 		fprintf(stderr,

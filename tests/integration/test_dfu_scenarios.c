@@ -129,14 +129,14 @@ static void cc_send(const uint8_t *data, uint32_t from, uint32_t to)
 
 	while (off < to) {
 		uint32_t n = to - off;
-		uint32_t room = (uint32_t)SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE - st.cfgchan.buf_len;
+		uint32_t room = (uint32_t)SDFU_DFU_CFGCHAN_SYNC_BUFFER_SIZE - st.cfgchan.buf_len;
 
 		if (n > room) {
 			n = room;
 		}
 		assert_int_equal(sdfu_dfu_cfgchan_data(&st.cfgchan, &data[off], n), 0);
 		off += n;
-		run(SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS);
+		run(SDFU_DFU_CFGCHAN_STORE_DELAY_MS);
 	}
 }
 
@@ -254,7 +254,7 @@ static void test_12_3_paused_upload_taken_over(void **state)
 	assert_int_equal(rsp_off(r), 300);
 	assert_int_equal(rsp_off(chunk(&update, 300, 1000)), 1300);
 	assert_int_equal(st.img.upload.off, 1300);
-	run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS);
+	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	assert_true(sdfu_dfu_lock_is_free(&st.lock));
 	assert_true(fake_port_log_contains("MCUmgr DFU timed out"));
 	/* host tool polls sync: claims (MCUmgr's upload is reset) and releases at once */
@@ -280,7 +280,7 @@ static void test_12_3_paused_upload_taken_over(void **state)
 	/* even image list fails while the config channel transfers (12.4) */
 	assert_int_equal(cmd(R, GRP, SDFU_IMG_ID_STATE), SDFU_MGMT_EACCESSDENIED);
 	/* the config channel stops sending: timeout, release */
-	run(SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 	assert_true(sdfu_dfu_lock_is_free(&st.lock));
 	/* the next MCUmgr chunk claims (config channel notified) and is told to restart at 0 */
 	r = chunk(&update, 1300, 500);
@@ -291,7 +291,7 @@ static void test_12_3_paused_upload_taken_over(void **state)
 	upload(&update, NULL, 0);
 	assert_slot_holds(1, &update);
 	/* config channel: its next start must clean again */
-	run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS);
+	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&st.cfgchan, cc_len, crc, 0), SDFU_ERR_BUSY);
 	run_erase();
 }
@@ -308,7 +308,7 @@ static void test_12_4_readonly_commands_take_lock(void **state)
 	assert_true(st.cfgchan.slot_dirty);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&st.cfgchan, 100, 0, 0), SDFU_ERR_ACCES);
 	assert_false(sdfu_dfu_cfgchan_reboot(&st.cfgchan));
-	run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS);
+	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	/* ...and forces a re-erase before the next config-channel DFU */
 	assert_int_equal(sdfu_dfu_cfgchan_start(&st.cfgchan, 100, 0, 0), SDFU_ERR_BUSY);
 	run_erase();
@@ -316,7 +316,7 @@ static void test_12_4_readonly_commands_take_lock(void **state)
 	/* mid-transfer: image list and slot info are rejected */
 	assert_int_equal(cmd(R, GRP, SDFU_IMG_ID_STATE), SDFU_MGMT_EACCESSDENIED);
 	assert_int_equal(cmd(R, GRP, SDFU_IMG_ID_SLOT_INFO), SDFU_MGMT_EACCESSDENIED);
-	run(SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 	shutdown_modules();
 
 	/* with the read-only option: reads pass mid-transfer and do not dirty the slot */
@@ -327,7 +327,7 @@ static void test_12_4_readonly_commands_take_lock(void **state)
 	assert_int_equal(cmd(R, GRP, SDFU_IMG_ID_SLOT_INFO), 0);
 	assert_ptr_equal(sdfu_dfu_lock_owner_get(&st.lock), &st.cfgchan.owner);
 	assert_int_equal(rc_of(chunk(&update, 0, 100)), SDFU_MGMT_EACCESSDENIED);
-	run(SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 	assert_false(st.cfgchan.slot_dirty);
 }
 
@@ -353,7 +353,7 @@ static void test_12_8_boot_order(void **state)
 	assert_false(st.cfgchan.erasing);
 	upload(&update, NULL, 0);
 	assert_slot_holds(1, &update);
-	run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS);
+	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	/* the config channel treats the slot as dirty */
 	assert_int_equal(sdfu_dfu_cfgchan_start(&st.cfgchan, 100, 0, 0), SDFU_ERR_BUSY);
 	run_erase();

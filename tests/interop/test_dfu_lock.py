@@ -12,7 +12,7 @@ from imgutil import images, slot_entry, slots  # noqa: F401  (images: fixture)
 from test_dfu_support import (LineClient, cfgchan_upload, crc32, ctl_state,
                               start_with_sockets, wait_until)
 
-CFGCHAN_TIMEOUT_S = 5.0  # SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS (compile time)
+CFGCHAN_TIMEOUT_S = 5.0  # SDFU_DFU_CFGCHAN_TIMEOUT_MS (compile time)
 
 
 def denied(r):

@@ -177,7 +177,7 @@ static void pump_idle(void)
 		pl_run(50);
 	}
 	if (!pl_dead() && dev.full) {
-		pl_run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS + 10); /* lock timeouts expire */
+		pl_run(SDFU_DFU_MCUMGR_TIMEOUT_MS + 10); /* lock timeouts expire */
 	}
 }
 
@@ -217,12 +217,12 @@ static void cc_step(void)
 	for (uint32_t off = 0; off < img_new.len && !pl_dead();) {
 		uint32_t n = (uint32_t)img_new.len - off;
 
-		if (n > SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE) {
-			n = SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE;
+		if (n > SDFU_DFU_CFGCHAN_SYNC_BUFFER_SIZE) {
+			n = SDFU_DFU_CFGCHAN_SYNC_BUFFER_SIZE;
 		}
 		PL_CHECK(sdfu_dfu_cfgchan_data(&dev.st.cfgchan, img_new.buf + off, n) == 0);
 		off += n;
-		pl_run(SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS + 1);
+		pl_run(SDFU_DFU_CFGCHAN_STORE_DELAY_MS + 1);
 		if (!pl_dead() && !dev.st.cfgchan.active && off < img_new.len) {
 			return; /* the transfer failed (flash error): start over */
 		}
@@ -234,7 +234,7 @@ static void cc_step(void)
 	PL_CHECK(dev.st.cfgchan.stats.flash_errors == 0);
 	exp_next = EXP_NEW;
 	PL_CHECK(sdfu_dfu_cfgchan_reboot(&dev.st.cfgchan));
-	pl_run(SDFU_CONFIG_DFU_CFGCHAN_REBOOT_DELAY_MS + 1);
+	pl_run(SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS + 1);
 	if (!pl_dead()) {
 		boot_and_check();
 	}

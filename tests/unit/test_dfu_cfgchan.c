@@ -19,7 +19,7 @@
 #include "sdfu/port.h"
 #include "sdfu/timer.h"
 
-#define BUFSZ SDFU_CONFIG_DFU_CFGCHAN_SYNC_BUFFER_SIZE
+#define BUFSZ SDFU_DFU_CFGCHAN_SYNC_BUFFER_SIZE
 
 static struct sim_flash fl;
 static struct sdfu_boot_ctx boot;
@@ -156,7 +156,7 @@ static void transfer(uint32_t len, uint32_t from)
 			assert_int_equal(sdfu_dfu_cfgchan_data(&cc, image, 1), SDFU_ERR_BUSY);
 			assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_STORING);
 		}
-		run(SDFU_CONFIG_DFU_CFGCHAN_STORE_DELAY_MS);
+		run(SDFU_DFU_CFGCHAN_STORE_DELAY_MS);
 		if (off < len) {
 			assert_int_equal(cc.offset, off);
 		}
@@ -354,7 +354,7 @@ static void test_checksum_mismatch(void **state)
 	run_erase();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 700, 1, 0), 0);
-	run(SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 }
 
 /* 5 s without start/data: terminated, lock released, progress kept for a resume. */
@@ -369,7 +369,7 @@ static void test_timeout_and_resume(void **state)
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, crc, 0), 0);
 	transfer(BUFSZ, 0); /* one buffer stored */
 	assert_int_equal(sdfu_dfu_cfgchan_data(&cc, &image[BUFSZ], 10), 0); /* lost on timeout */
-	run(SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS - 1);
+	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS - 1);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc));
 	run(1);
 	assert_int_equal(cc.stats.timeouts, 1);
@@ -418,7 +418,7 @@ static void test_other_owner_blocks(void **state)
 	run_erase();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), 0);
-	run(SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 }
 
@@ -432,7 +432,7 @@ static void test_reboot(void **state)
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), SDFU_ERR_BUSY);
 	assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_INACTIVE);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc)); /* sync does not release: reboot pending */
-	run(SDFU_CONFIG_DFU_CFGCHAN_REBOOT_DELAY_MS - 1);
+	run(SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS - 1);
 	assert_int_equal(fake_port_reset_count(), 0);
 	run(1);
 	assert_int_equal(fake_port_reset_count(), 1);
@@ -449,7 +449,7 @@ static void test_erase_postponed_while_in_use(void **state)
 	at = cc.erase_off;
 	assert_true(cc.erasing);
 	sdfu_dfu_cfgchan_device_in_use(&cc);
-	run(SDFU_CONFIG_DFU_CFGCHAN_ERASE_BACKOFF_MS - 1);
+	run(SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS - 1);
 	assert_int_equal(cc.erase_off, at);
 	run(1);
 	assert_true(cc.erase_off > at);
@@ -475,7 +475,7 @@ static void test_boot_claim_fails(void **state)
 	run_erase();
 	assert_int_equal(cc.stats.erased_sectors, 2);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), 0);
-	run(SDFU_CONFIG_DFU_CFGCHAN_TIMEOUT_MS);
+	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 }
 
 static void test_erase_flash_error(void **state)

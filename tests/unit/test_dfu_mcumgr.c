@@ -249,7 +249,7 @@ static void other_release(void)
 
 static void expire(void)
 {
-	run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS);
+	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	assert_false(sdfu_dfu_mcumgr_owns_lock(&m));
 }
 
@@ -361,7 +361,7 @@ static void test_boot_version_from_header(void **state)
 	assert_int_equal(sdfu_flash_area_write(boot.slot[0], 0, hdr, sizeof(hdr)), 0);
 	assert_int_equal(sdfu_dfu_mcumgr_init(&m, &deps, NULL), 0); /* defaults, version NULL */
 	assert_int_equal(m.cfg.flags, SDFU_DFU_MCUMGR_F_DEFAULT);
-	assert_int_equal(m.cfg.timeout_ms, SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS);
+	assert_int_equal(m.cfg.timeout_ms, SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	sdfu_dfu_mcumgr_start(&m); /* direct call instead of the event */
 	assert_true(fake_port_log_contains("MCUboot image version: 2.7.5"));
 }
@@ -652,14 +652,14 @@ static void test_race_timeout_vs_command(void **state)
 	fixture(F_STD, SDFU_BOOT_MODE_SWAP_SCRATCH, true);
 	/* (a) the command is handled first in the loop iteration of the deadline: re-armed */
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS - 1);
+	run(SDFU_DFU_MCUMGR_TIMEOUT_MS - 1);
 	fake_port_advance(1); /* deadline reached, timers not yet processed */
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
 	loop_once();
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m));
 	assert_int_equal(m.stats.timeouts, 0);
 	/* (b) the timer is handled first: release, then the command claims again */
-	run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS);
+	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	assert_int_equal(m.stats.timeouts, 1);
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
@@ -688,7 +688,7 @@ static void test_lock_disabled(void **state)
 	assert_true(sdfu_timer_is_armed(&m.timeout)); /* still re-armed */
 	loop_once();
 	assert_int_equal(hints, 1);
-	run(SDFU_CONFIG_DFU_MCUMGR_TIMEOUT_MS);
+	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	assert_true(fake_port_log_contains("MCUmgr DFU timed out"));
 	assert_ptr_equal(sdfu_dfu_lock_owner_get(&lock), &other); /* untouched */
 	assert_int_equal(img.upload.off, 100);

@@ -8,10 +8,6 @@
 
 #define SDFU_LOG_MODULE "img"
 
-#ifndef SDFU_IMG_REJECT_ROM_FIXED_MISMATCH
-/** Direct-XIP: refuse a ROM_FIXED image linked for the other slot (err 25). */
-#define SDFU_IMG_REJECT_ROM_FIXED_MISMATCH 1
-#endif
 
 static void session_clear(struct sdfu_img_upload *s)
 {
