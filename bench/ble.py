@@ -18,7 +18,10 @@ ble_air_write_limit: ATT write bytes no traffic can beat, an upper bound for ima
 steady full-write figure, the flash limit (each 4 KiB page erased once, each word written
 once), and throughput / min(link, flash).
 Hardware: the settings of the published measurements (docs/BENCHMARKS.md lists the sources and
-which settings are assumptions) run through the same model.
+which settings are assumptions) run through the same model; "as the app" is the figure those
+apps display: image bytes after the first response over the time from the first response to
+the last (the whole-upload figure beside it); "within +-30 %" compares that with the published
+range [0.7 lo, 1.3 hi].
 """
 import argparse
 import json
@@ -37,28 +40,36 @@ from ble_central import Central  # noqa: E402
 GRID = [(phy, mtu, iv, w) for phy in ("1M", "2M") for mtu in (247, 498)
         for iv in (6, 12, 24) for w in (1, 4)]
 
-# Published figures (docs/BENCHMARKS.md "BLE" has the sources). Settings: the 2022 Device
-# Manager runs without reassembly used Zephyr's smp_svr Bluetooth config of the time (ATT MTU
-# 252, no data length extension: 27-byte LL payloads), the reassembly run the config of Zephyr
-# PR 45683 (MTU 498, DLE 251); the Device Manager asks Android for high connection priority
-# (11.25-15 ms; 15 ms taken) and passes window = buffers - 1 = 3. Assumed: 2M PHY (Zephyr's
-# automatic PHY update), smpmgr on a PC: MTU 247, 30 ms (BlueZ's default range starts there).
-# "ce" rows: a phone controller that sends at most ~6 packets per event (ce_len 3.125 ms).
+# Published figures and their sources (docs/BENCHMARKS.md "BLE upload on the link model" has the
+# table). "lo"/"hi": the published range, kB/s (1000 B/s, as both apps display).
+SOURCES = {
+    "ncdm53": "https://github.com/NordicSemiconductor/Android-nRF-Connect-Device-Manager/pull/53",
+    "smpmgr28": "https://github.com/intercreate/smpmgr/pull/28",
+}
+# Settings. NCDM rows without reassembly: Zephyr's smp_svr overlay-bt.conf before Zephyr PR 45683
+# (CONFIG_BT_L2CAP_TX_MTU=252, CONFIG_BT_BUF_ACL_RX_SIZE=256, no CONFIG_BT_CTLR_DATA_LENGTH_MAX:
+# 27-byte LL payloads), ATT MTU 252, one SMP frame per write (MTU - 3 = 249 bytes). The
+# reassembly row: the config of Zephyr PR 45683 (MTU 498, DLE 251, MCUmgr buffers 4 x 2475; ours
+# are 4 x 2048). The Device Manager asks Android for high connection priority (11.25-15 ms;
+# 15 ms taken). Assumed: 2M PHY (Zephyr's automatic PHY update), the whole interval usable as
+# event. smpmgr: stop-and-wait (window 1) with frames of the device's buf_size; assumed MTU 247,
+# 30 ms. "sens": sensitivity rows (a phone controller limiting the event to 3.125 ms, ~6
+# packets), not published settings. The nRF5340 figure has no row: see docs/BENCHMARKS.md.
 HW = [
     {"name": "NCDM, window 1, no reassembly", "src": "ncdm53", "lo": 2.0, "hi": 4.0,
      "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 1, "frame": 249, "ce": 0},
-    {"name": "NCDM, window 1, no reassembly, 6 pkt/event", "src": "ncdm53", "lo": 2.0,
-     "hi": 4.0, "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 1,
-     "frame": 249, "ce": 5},
     {"name": "NCDM, window 3, no reassembly", "src": "ncdm53", "lo": 16.0, "hi": 20.0,
      "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 3, "frame": 249, "ce": 0},
-    {"name": "NCDM, window 3, no reassembly, 6 pkt/event", "src": "ncdm53", "lo": 16.0,
-     "hi": 20.0, "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 3,
-     "frame": 249, "ce": 5},
     {"name": "NCDM, window 3, SMP reassembly", "src": "ncdm53", "lo": 36.0, "hi": 36.0,
      "phy": "2M", "mtu": 498, "dlen": 251, "interval": 12, "window": 3, "frame": None, "ce": 0},
     {"name": "smpmgr, nRF52840 (window 1)", "src": "smpmgr28", "lo": 10.0, "hi": 25.0,
      "phy": "2M", "mtu": 247, "dlen": 251, "interval": 24, "window": 1, "frame": None, "ce": 0},
+    {"name": "sens.: NCDM window 1, event 3.125 ms", "src": "ncdm53", "lo": 2.0, "hi": 4.0,
+     "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 1, "frame": 249, "ce": 5,
+     "sens": True},
+    {"name": "sens.: NCDM window 3, event 3.125 ms", "src": "ncdm53", "lo": 16.0, "hi": 20.0,
+     "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 3, "frame": 249, "ce": 5,
+     "sens": True},
 ]
 
 
@@ -95,6 +106,7 @@ def one_run(binary, image, *, phy, mtu, interval, window, frame=None, flash_timi
                          data_len=data_len, ce_len=ce_len, accept_updates=False) as c:
                 c.pump(0.2)
                 secs, frames = c.upload(data, window=window, frame_max=frame, timeout=900)
+                app_secs, app_bytes = c.after_first
                 st = ctl_state(ctl)
     b = st["ble"]
     link = b["write_limit"]
@@ -103,8 +115,9 @@ def one_run(binary, image, *, phy, mtu, interval, window, frame=None, flash_timi
     return {"phy": phy, "mtu": mtu, "interval_ms": interval * 1.25, "window": window,
             "data_len": data_len, "ce_len_ms": ce_len * 0.625,
             "frame_max": frame or 2048, "image": len(data), "seconds": secs, "frames": frames,
-            "throughput": tput, "link_limit": link, "link_steady": b["write_steady"],
-            "flash_limit": fl, "fraction": tput / min(link, fl), "naks": b["naks"],
+            "throughput": tput, "throughput_app": app_bytes / app_secs, "link_limit": link, "link_steady": b["write_steady"],
+            "flash_limit": fl, "fraction": tput / min(link, fl),
+            "fraction_app": app_bytes / app_secs / min(link, fl), "naks": b["naks"],
             "max_in_use": b["max_in_use"], "events": b["events"],
             "flash_charged_s": st["flash_timing"].get("charged_us", 0) / 1e6}
 
@@ -171,18 +184,26 @@ def main():
             r = one_run(binary, image, phy=h["phy"], mtu=h["mtu"], interval=h["interval"],
                         window=h["window"], frame=h["frame"], flash_timing=a.flash_timing,
                         data_len=h["dlen"], ce_len=h["ce"])
-            t = r["throughput"] / 1000
-            r.update(name=h["name"], src=h["src"], published_lo=h["lo"], published_hi=h["hi"],
+            t = r["throughput_app"] / 1000
+            r.update(name=h["name"], src=SOURCES[h["src"]], published_lo=h["lo"],
+                     published_hi=h["hi"], sensitivity=h.get("sens", False),
                      within_30=(h["lo"] * 0.7 <= t <= h["hi"] * 1.3))
             bl.log(f"{h['name']}: {t:.1f} kB/s (published {h['lo']}-{h['hi']})")
             out["hw"].append(r)
-        bl.print_table(["setting", "MTU/DLE/ms/frame", "published kB/s", "model kB/s",
-                        "within +-30 %", "min(link, flash) kB/s", "fraction"],
-                       [[r["name"], f"{r['mtu']}/{r['data_len']}/{r['interval_ms']:g}/"
-                         f"{r['frame_max']}", f"{r['published_lo']:g}-{r['published_hi']:g}",
-                         kb(r["throughput"]), "yes" if r["within_30"] else "NO",
-                         kb(min(r["link_limit"], r["flash_limit"])), f"{r['fraction']:.2f}"]
+        bl.print_table(["setting", "PHY/MTU/DLE/ms/window/frame", "published kB/s",
+                        "model kB/s (as the app)", "model kB/s (whole)", "within +-30 %",
+                        "min(link, flash) kB/s", "fraction (app / whole)"],
+                       [[r["name"], f"{r['phy']}/{r['mtu']}/{r['data_len']}/"
+                         f"{r['interval_ms']:g}/{r['window']}/{r['frame_max']}"
+                         + (f"/ce {r['ce_len_ms']:g} ms" if r["ce_len_ms"] else ""),
+                         f"{r['published_lo']:g}-{r['published_hi']:g}",
+                         kb(r["throughput_app"]), kb(r["throughput"]),
+                         ("yes" if r["within_30"] else "NO") + (" (sens.)" if r["sensitivity"]
+                                                                else ""),
+                         kb(min(r["link_limit"], r["flash_limit"])),
+                         f"{r['fraction_app']:.2f} / {r['fraction']:.2f}"]
                         for r in out["hw"]])
+        print("\nSources: " + ", ".join(f"{k} {v}" for k, v in SOURCES.items()))
     bl.save_json(a.json, out)
 
 

@@ -153,7 +153,11 @@ class Central:
 
     def upload(self, data, window=1, frame_max=None, timeout=60.0):
         """Window upload of `data` to image 0; returns (seconds from the first write to the
-        last response, number of requests). Raises LinkError on an error response."""
+        last response, number of requests). Raises LinkError on an error response.
+        Also sets `self.after_first = (seconds, bytes)` from the first response to the last and
+        the image bytes acknowledged after the first one: how nRF Connect Device Manager's app
+        (ImageUpgradeViewModel: from the first progress callback) and smpmgr (rich's
+        TransferSpeedColumn over the progress updates) compute the speed they display."""
         sha = hashlib.sha256(data).digest()
         frame_max = frame_max or self.max_frame
         chunk = self.chunk_size(frame_max, len(data), sha)
@@ -161,6 +165,7 @@ class Central:
         inflight = []
         nxt = 0
         complete = False
+        t_first = first_end = None
         t0 = time.monotonic()
         end = t0 + timeout
         while nxt < len(offs) or inflight:
@@ -174,6 +179,8 @@ class Central:
                 inflight.append((self.seq, min(off + chunk, len(data))))
                 nxt += 1
             hdr, rsp = parse(self.read_frame(max(0.1, end - time.monotonic())))
+            if t_first is None:
+                t_first, first_end = time.monotonic(), inflight[0][1]
             seq, want = inflight.pop(0)
             if hdr["seq"] != seq:
                 raise LinkError(f"response out of order: seq {hdr['seq']}, expected {seq}")
@@ -187,4 +194,6 @@ class Central:
                     complete = True
                     continue
                 raise LinkError(f"upload at {want} answered with {rsp}")
-        return time.monotonic() - t0, nxt
+        t_end = time.monotonic()
+        self.after_first = (t_end - t_first, len(data) - first_end)
+        return t_end - t0, nxt
