@@ -141,42 +141,57 @@ class Central:
     def mcumgr_params(self):
         return self.request(0, 6, {})
 
-    def chunk_size(self, frame_max, total, sha):
-        """Largest data length whose first (biggest) upload frame fits `frame_max`."""
-        n = frame_max
-        while n > 0:
-            body = {"image": 0, "off": 0, "len": total, "sha": sha, "data": bytes(n)}
-            if 8 + len(cbor2.dumps(body)) <= frame_max:
-                return n - n % 4   # word-aligned chunks, as the Device Manager's default
-            n -= 8
-        raise ValueError("frame too small")
+    def chunks(self, frame_max, total, sha):
+        """The (offset, length) of each upload request, as nRF Connect Device Manager's
+        Uploader cuts them: at each offset the most data whose request (header + CBOR) fits
+        `frame_max`, a multiple of 4 bytes (its default memory alignment) except the last."""
+        out = []
+        off = 0
+        while off < total:
+            n = min(frame_max, total - off)
+            while n > 0:
+                body = {"off": off, "data": bytes(n)}
+                if off == 0:
+                    body.update({"image": 0, "len": total, "sha": sha})
+                if 8 + len(cbor2.dumps(body)) <= frame_max:
+                    break
+                n -= 1
+            if n <= 0:
+                raise ValueError("frame too small")
+            if off + n < total:
+                n -= n % 4
+            out.append((off, n))
+            off += n
+        return out
 
     def upload(self, data, window=1, frame_max=None, timeout=60.0):
-        """Window upload of `data` to image 0; returns (seconds from the first write to the
-        last response, number of requests). Raises LinkError on an error response.
+        """Window upload of `data` to image 0, as nRF Connect Device Manager's Uploader does it:
+        the first request alone, then up to `window` requests in flight. Returns (seconds from
+        the first write to the last response, number of requests). Raises LinkError on an
+        error response.
         Also sets `self.after_first = (seconds, bytes)` from the first response to the last and
         the image bytes acknowledged after the first one: how nRF Connect Device Manager's app
         (ImageUpgradeViewModel: from the first progress callback) and smpmgr (rich's
         TransferSpeedColumn over the progress updates) compute the speed they display."""
         sha = hashlib.sha256(data).digest()
         frame_max = frame_max or self.max_frame
-        chunk = self.chunk_size(frame_max, len(data), sha)
-        offs = list(range(0, len(data), chunk))
+        chunks = self.chunks(frame_max, len(data), sha)
         inflight = []
         nxt = 0
         complete = False
         t_first = first_end = None
         t0 = time.monotonic()
         end = t0 + timeout
-        while nxt < len(offs) or inflight:
-            while nxt < len(offs) and len(inflight) < window:
-                off = offs[nxt]
-                body = {"off": off, "data": data[off:off + chunk]}
+        while nxt < len(chunks) or inflight:
+            # the first request alone (its answer may resume elsewhere), then the window
+            while nxt < len(chunks) and len(inflight) < (window if t_first else 1):
+                off, n = chunks[nxt]
+                body = {"off": off, "data": data[off:off + n]}
                 if off == 0:
                     body.update({"image": 0, "len": len(data), "sha": sha})
                 self.seq = (self.seq + 1) & 0xFF
                 self.write_frame(smp(2, 1, 1, body, self.seq))
-                inflight.append((self.seq, min(off + chunk, len(data))))
+                inflight.append((self.seq, off + n))
                 nxt += 1
             hdr, rsp = parse(self.read_frame(max(0.1, end - time.monotonic())))
             if t_first is None:
@@ -190,7 +205,7 @@ class Central:
                 raise LinkError(f"upload refused at {want}: {rsp}")
             if rsp.get("off") != want:
                 if rsp.get("off") == len(data):
-                    nxt = len(offs)   # the device has it all (resume by SHA): drain and stop
+                    nxt = len(chunks)  # the device has it all (resume by SHA): drain and stop
                     complete = True
                     continue
                 raise LinkError(f"upload at {want} answered with {rsp}")

@@ -102,7 +102,7 @@ def test_ble_window_update(device_factory, default_image, images, window, mtu):
         assert (c.mtu, c.phy, c.data_len, c.bufs, c.max_frame) == (mtu, 2, 251, 4, 2048)
         assert c.mcumgr_params() == {"buf_size": 2048, "buf_count": 4}
         _, frames = c.upload(new.data, window=window)
-        assert frames == -(-len(new.data) // c.chunk_size(2048, len(new.data), b"\0" * 32))
+        assert frames == len(c.chunks(2048, len(new.data), b"\0" * 32))
         st = ctl_state(dev)["ble"]
         assert st["rx_frames"] == frames + 1 and st["frames_out"] == frames + 1, st
         assert st["max_in_use"] <= 4 and st["encrypted"] and st["ll_eff"] == 251, st
