@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include "boot/sim_boot.h"
-#include "fake_port.h"
 #include "flash/sim_flash.h"
 #include "image_builder.h"
 #include "pl_runner.h"
@@ -444,37 +443,9 @@ static void group_end(const struct pl_cell *cell)
 	sim_flash_close(&f);
 }
 
-static const struct pl_matrix matrix = {
-	.what = "swap power-loss",
-	.scenarios = sizeof(scenarios) / sizeof(scenarios[0]),
-	.scenario_name = scen_name,
-	.modes = scen_modes,
-	.in_default = in_default,
-	.geometry_begin = geometry_begin,
-	.geometry_end = geometry_end,
-	.group_begin = group_begin,
-	.run_case = run_case,
-	.group_end = group_end,
-};
-
-static void test_powerloss_all(void **state)
-{
-	struct pl_totals t;
-
-	(void)state;
-	t = pl_run_matrix(&matrix);
-	assert_int_equal(pl_failures, 0);
-	if (pl_opts()->only == NULL) {
-		assert_true(t.cuts + t.seeds > 100);
-	}
-}
+static const struct pl_matrix matrix = PL_MATRIX("swap power-loss", sizeof(scenarios) / sizeof(scenarios[0]), 100, true);
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_powerloss_all),
-	};
-
-	fake_port_reset_state();
-	return pl_finish(cmocka_run_group_tests(tests, NULL, NULL));
+	return pl_main(&matrix);
 }
