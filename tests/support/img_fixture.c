@@ -2,6 +2,8 @@
 /* Image group fixture: simulated flash, boot context, three images, an SMP server, request helpers. */
 #include "img_fixture.h"
 
+#include "sdfu/stack.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +135,15 @@ int teardown(void **state)
 	/* nothing left behind: critical section balanced, no session */
 	assert_int_equal(fake_port_crit_depth(), 0);
 	sim_flash_close(&fl);
+	return 0;
+}
+
+int fx_stack_extend(struct sdfu_stack *s, void *user)
+{
+	(void)user;
+	sdfu_smp_cb_register(&s->srv, &cb);
+	fx_srv = &s->srv;
+	fx_img = &s->img;
 	return 0;
 }
 

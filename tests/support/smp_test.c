@@ -417,6 +417,20 @@ bool smp_rsp_err(const struct smp_rsp *rsp, uint16_t *group, uint16_t *rc)
 	return true;
 }
 
+int64_t smp_rsp_any_rc(const struct smp_rsp *rsp)
+{
+	int64_t rc = 0;
+	uint16_t g = 0, grc = 0;
+
+	if (smp_rsp_rc(rsp, &rc)) {
+		return rc;
+	}
+	if (smp_rsp_err(rsp, &g, &grc)) {
+		return SMP_RSP_GROUP_RC + grc;
+	}
+	return 0;
+}
+
 /* ---- arrays ------------------------------------------------------------------ */
 int smp_array_len(const uint8_t *arr, size_t len)
 {

@@ -176,6 +176,9 @@ bool smp_rsp_get_raw(const struct smp_rsp *rsp, const char *key, const uint8_t *
 bool smp_rsp_rc(const struct smp_rsp *rsp, int64_t *rc);
 /** Group error: true when the map holds "err": {"group": g, "rc": r}. */
 bool smp_rsp_err(const struct smp_rsp *rsp, uint16_t *group, uint16_t *rc);
+/** Either error as one number: the SMP "rc", SMP_RSP_GROUP_RC + the group rc, or 0 (none). */
+#define SMP_RSP_GROUP_RC 1000
+int64_t smp_rsp_any_rc(const struct smp_rsp *rsp);
 
 /* ---- the same on any CBOR map given as bytes ------------------------------ */
 bool smp_map_valid(const uint8_t *map, size_t len);

@@ -2,6 +2,11 @@
 /* Drive the core loop in unit tests: timers and application events on the fake clock. */
 #include "test_loop.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
 #include "fake_port.h"
 #include "sdfu/port.h"
 
@@ -26,4 +31,55 @@ bool test_loop_run_while(struct sdfu_timer_list *timers, struct sdfu_evt_bus *bu
 		test_loop_run(timers, bus, 1);
 	}
 	return *cond;
+}
+
+static struct sdfu_timer_list *bound_timers;
+static struct sdfu_evt_bus *bound_bus;
+
+void test_loop_bind(struct sdfu_timer_list *timers, struct sdfu_evt_bus *bus)
+{
+	bound_timers = timers;
+	bound_bus = bus;
+}
+
+void test_loop_step(void)
+{
+	test_loop_once(bound_timers, bound_bus);
+}
+
+void test_loop_ms(uint32_t ms)
+{
+	test_loop_run(bound_timers, bound_bus, ms);
+}
+
+bool test_loop_while(const bool *cond, uint32_t max_ms)
+{
+	return test_loop_run_while(bound_timers, bound_bus, cond, max_ms);
+}
+
+static bool on_counted(const struct sdfu_evt_hdr *evt, void *user)
+{
+	struct test_evt_counter *c = user;
+
+	(void)evt;
+	c->count++;
+	return c->consume;
+}
+
+int test_evt_count(struct sdfu_evt_bus *bus, struct test_evt_counter *c, const struct sdfu_evt_type *type)
+{
+	c->count = 0;
+	c->consume = false;
+	return sdfu_evt_subscribe_fn(bus, &c->sub, type, SDFU_EVT_PRIO_NORMAL, on_counted, c);
+}
+
+void test_stack_down(struct sdfu_stack *st)
+{
+	sdfu_stack_deinit(st);
+	test_loop_once(&st->timers, &st->bus);
+	assert_int_equal(sdfu_timer_count(&st->timers), 0);
+	assert_int_equal(sdfu_evt_pending(&st->bus), 0);
+	assert_int_equal(sdfu_evt_sub_count(&st->bus), 0);
+	assert_int_equal(st->bus.stats.dropped, 0);
+	assert_true(sdfu_dfu_lock_is_free(&st->lock));
 }

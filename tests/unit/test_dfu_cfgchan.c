@@ -39,31 +39,12 @@ static void other_changed(const struct sdfu_dfu_lock_owner *self,
 }
 static const struct sdfu_dfu_lock_owner other = {"MCUmgr", other_changed, NULL};
 
-static struct sdfu_evt_sub cfg_sub;
-static unsigned config_events;
-static bool on_config(const struct sdfu_evt_hdr *evt, void *user)
-{
-	(void)evt;
-	(void)user;
-	config_events++;
-	return false;
-}
-
-static void loop_once(void)
-{
-	test_loop_once(&timers, &bus);
-}
-
-/* Advance the fake clock 1 ms at a time, running timers and events like the core loop. */
-static void run(uint32_t ms)
-{
-	test_loop_run(&timers, &bus, ms);
-}
+static struct test_evt_counter config_events;
 
 /* Run until the background erase is over (bounded). */
 static void run_erase(void)
 {
-	assert_false(test_loop_run_while(&timers, &bus, &cc.erasing, 100000));
+	assert_false(test_loop_while(&cc.erasing, 100000));
 }
 
 static const struct sdfu_flash_area *upd(void)
@@ -91,20 +72,19 @@ static void fixture(enum sdfu_boot_mode mode, uint8_t active, bool ready)
 			 0);
 	sdfu_evt_init(&bus);
 	sdfu_timer_list_init(&timers);
+	test_loop_bind(&timers, &bus); /* test_loop_step(), test_loop_ms() */
 	sdfu_dfu_lock_init(&lock);
 	other_notified = 0;
-	config_events = 0;
 	for (size_t i = 0; i < sizeof(image); i++) {
 		image[i] = (uint8_t)(i * 7u + 3u);
 	}
-	sdfu_evt_subscribe_fn(&bus, &cfg_sub, &sdfu_config_evt_type, SDFU_EVT_PRIO_NORMAL,
-			      on_config, NULL);
+	test_evt_count(&bus, &config_events, &sdfu_config_evt_type);
 	deps = (struct sdfu_dfu_cfgchan_deps){.bus = &bus, .timers = &timers, .lock = &lock,
 					      .boot = &boot};
 	assert_int_equal(sdfu_dfu_cfgchan_init(&cc, &deps), 0);
 	if (ready) {
 		sdfu_module_set_state(&bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
-		loop_once();
+		test_loop_step();
 		assert_true(cc.started);
 	}
 }
@@ -113,8 +93,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	sdfu_dfu_cfgchan_deinit(&cc);
-	sdfu_evt_unsubscribe(&bus, &cfg_sub);
-	loop_once();
+	sdfu_evt_unsubscribe(&bus, &config_events.sub);
+	test_loop_step();
 	assert_int_equal(sdfu_timer_count(&timers), 0);
 	assert_int_equal(sdfu_evt_pending(&bus), 0);
 	assert_int_equal(sdfu_evt_sub_count(&bus), 0);
@@ -156,7 +136,7 @@ static void transfer(uint32_t len, uint32_t from)
 			assert_int_equal(sdfu_dfu_cfgchan_data(&cc, image, 1), SDFU_ERR_BUSY);
 			assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_STORING);
 		}
-		run(SDFU_DFU_CFGCHAN_STORE_DELAY_MS);
+		test_loop_ms(SDFU_DFU_CFGCHAN_STORE_DELAY_MS);
 		if (off < len) {
 			assert_int_equal(cc.offset, off);
 		}
@@ -184,8 +164,8 @@ static void test_boot_erase(void **state)
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_INACTIVE);
 	assert_true(sdfu_dfu_lock_is_free(&lock)); /* sync claimed and released at once */
-	loop_once();
-	assert_int_equal(config_events, 3); /* every request is announced (sync, start, sync) */
+	test_loop_step();
+	assert_int_equal(config_events.count, 3); /* every request is announced (sync, start, sync) */
 }
 
 static void test_boot_direct_xip(void **state)
@@ -354,7 +334,7 @@ static void test_checksum_mismatch(void **state)
 	run_erase();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 700, 1, 0), 0);
-	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
+	test_loop_ms(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 }
 
 /* 5 s without start/data: terminated, lock released, progress kept for a resume. */
@@ -369,9 +349,9 @@ static void test_timeout_and_resume(void **state)
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, crc, 0), 0);
 	transfer(BUFSZ, 0); /* one buffer stored */
 	assert_int_equal(sdfu_dfu_cfgchan_data(&cc, &image[BUFSZ], 10), 0); /* lost on timeout */
-	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS - 1);
+	test_loop_ms(SDFU_DFU_CFGCHAN_TIMEOUT_MS - 1);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc));
-	run(1);
+	test_loop_ms(1);
 	assert_int_equal(cc.stats.timeouts, 1);
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_INACTIVE);
@@ -418,7 +398,7 @@ static void test_other_owner_blocks(void **state)
 	run_erase();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), 0);
-	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
+	test_loop_ms(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 }
 
@@ -432,9 +412,9 @@ static void test_reboot(void **state)
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), SDFU_ERR_BUSY);
 	assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_INACTIVE);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc)); /* sync does not release: reboot pending */
-	run(SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS - 1);
+	test_loop_ms(SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS - 1);
 	assert_int_equal(fake_port_reset_count(), 0);
-	run(1);
+	test_loop_ms(1);
 	assert_int_equal(fake_port_reset_count(), 1);
 	/* teardown's deinit releases (a real device would be gone by now) */
 }
@@ -445,13 +425,13 @@ static void test_erase_postponed_while_in_use(void **state)
 
 	(void)state;
 	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run(3);
+	test_loop_ms(3);
 	at = cc.erase_off;
 	assert_true(cc.erasing);
 	sdfu_dfu_cfgchan_device_in_use(&cc);
-	run(SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS - 1);
+	test_loop_ms(SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS - 1);
 	assert_int_equal(cc.erase_off, at);
-	run(1);
+	test_loop_ms(1);
 	assert_true(cc.erase_off > at);
 	run_erase();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
@@ -464,7 +444,7 @@ static void test_boot_claim_fails(void **state)
 	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, false);
 	assert_int_equal(sdfu_dfu_lock_claim(&lock, &other), 0);
 	sdfu_module_set_state(&bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
-	loop_once();
+	test_loop_step();
 	assert_true(cc.started);
 	assert_false(cc.erasing);
 	assert_int_equal(sdfu_timer_count(&timers), 0);
@@ -475,7 +455,7 @@ static void test_boot_claim_fails(void **state)
 	run_erase();
 	assert_int_equal(cc.stats.erased_sectors, 2);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), 0);
-	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
+	test_loop_ms(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 }
 
 static void test_erase_flash_error(void **state)
