@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "fake_port.h"
@@ -82,4 +83,16 @@ void test_stack_down(struct sdfu_stack *st)
 	assert_int_equal(sdfu_evt_sub_count(&st->bus), 0);
 	assert_int_equal(st->bus.stats.dropped, 0);
 	assert_true(sdfu_dfu_lock_is_free(&st->lock));
+}
+
+void test_flash_boot(struct sim_flash *fl, struct sdfu_boot_ctx *boot, enum sdfu_boot_mode mode,
+		     uint8_t active)
+{
+	memset(fl, 0, sizeof(*fl));
+	assert_int_equal(sim_flash_open(fl, sim_layout_get("nrf52840"), NULL), 0);
+	memset(boot, 0, sizeof(*boot));
+	boot->mode = mode;
+	boot->slot[0] = sim_flash_area(fl, SDFU_FA_PRIMARY);
+	boot->slot[1] = sim_flash_area(fl, SDFU_FA_SECONDARY);
+	boot->active_slot = active;
 }

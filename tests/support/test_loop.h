@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flash/sim_flash.h"
+#include "sdfu/boot.h"
 #include "sdfu/evt.h"
 #include "sdfu/stack.h"
 #include "sdfu/timer.h"
@@ -39,5 +41,10 @@ int test_evt_count(struct sdfu_evt_bus *bus, struct test_evt_counter *c, const s
 /** Deinit the stack, run the loop once and assert nothing is left: no timer, event,
  *  subscriber or drop, the DFU lock free. */
 void test_stack_down(struct sdfu_stack *st);
+
+/** Open the "nrf52840" flash in RAM into `fl` and set `boot` to its primary and secondary
+ *  slots, `mode` and `active` (both structs zeroed first). */
+void test_flash_boot(struct sim_flash *fl, struct sdfu_boot_ctx *boot, enum sdfu_boot_mode mode,
+		     uint8_t active);
 
 #endif

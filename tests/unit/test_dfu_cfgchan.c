@@ -58,13 +58,7 @@ static void fixture(enum sdfu_boot_mode mode, uint8_t active, bool ready)
 	static const uint8_t junk[64] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 	fake_port_reset_state();
-	memset(&fl, 0, sizeof(fl));
-	assert_int_equal(sim_flash_open(&fl, sim_layout_get("nrf52840"), NULL), 0);
-	memset(&boot, 0, sizeof(boot));
-	boot.mode = mode;
-	boot.slot[0] = sim_flash_area(&fl, SDFU_FA_PRIMARY);
-	boot.slot[1] = sim_flash_area(&fl, SDFU_FA_SECONDARY);
-	boot.active_slot = active;
+	test_flash_boot(&fl, &boot, mode, active);
 	assert_int_equal(sdfu_boot_write_magic(boot.slot[active], mode), 0);
 	/* leftovers in the other slot: two sectors to clean */
 	assert_int_equal(sdfu_flash_area_write(boot.slot[active ^ 1u], 0, junk, sizeof(junk)), 0);

@@ -148,13 +148,7 @@ static void fixture(uint32_t flags, enum sdfu_boot_mode mode, bool ready)
 
 	fake_port_reset_state();
 	fake_port_set_time(1000);
-	memset(&fl, 0, sizeof(fl));
-	assert_int_equal(sim_flash_open(&fl, sim_layout_get("nrf52840"), NULL), 0);
-	memset(&boot, 0, sizeof(boot));
-	boot.mode = mode;
-	boot.slot[0] = sim_flash_area(&fl, SDFU_FA_PRIMARY);
-	boot.slot[1] = sim_flash_area(&fl, SDFU_FA_SECONDARY);
-	boot.active_slot = 0;
+	test_flash_boot(&fl, &boot, mode, 0);
 	/* a running image that booted in test mode: trailer magic set, image_ok unset */
 	assert_int_equal(sdfu_boot_write_magic(boot.slot[0], mode), 0);
 
