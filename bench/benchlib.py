@@ -2,6 +2,7 @@
 """Shared helpers for the benchmarks in bench/: build the Release device, start it (the shared
 driver tests/support/sdfu_device.py), make images, read a process's CPU time, and print tables.
 Benchmarks print numbers; they never assert timings."""
+import argparse
 import asyncio
 import json
 import os
@@ -174,10 +175,39 @@ def print_table(headers, rows):
     sys.stdout.flush()
 
 
-def save_json(path, obj):
+def save_json(path, obj, say=False):
+    """Write `obj` as JSON to `path` (folders made); `say`: print where."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(obj, indent=1))
+    if say:
+        print(f"\n(JSON: {path})")
+
+
+def upload_args(doc, json_name, runs, sizes):
+    """An argument parser with the options the upload benchmarks share: --runs, --sizes (keys
+    of SIZES), --clients, --json (bench/results/<json_name>), --workdir. Add more, then parse."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=runs)
+    ap.add_argument("--sizes", default=sizes)
+    ap.add_argument("--clients", default="smpclient,rust")
+    ap.add_argument("--json", default=str(ROOT / "bench" / "results" / json_name))
+    ap.add_argument("--workdir", default="/tmp/smpdfu-bench")
+    return ap
+
+
+class UploadSetup:
+    """What an upload benchmark starts from (the parsed upload_args): the Release device
+    (`binary`), `work` dir, `sizes` [(key, bytes)], `images` {key: path}, `clients` and the
+    Rust `peer` (None when not asked for or not buildable)."""
+
+    def __init__(self, a):
+        self.binary = build_device()
+        self.work = pathlib.Path(a.workdir)
+        self.sizes = [(k, SIZES[k]) for k in a.sizes.split(",")]
+        self.images = {k: make_image(self.work / "images", n) for k, n in self.sizes}
+        self.clients = a.clients.split(",")
+        self.peer = rust_peer() if "rust" in self.clients else None
 
 
 def run(coro, timeout=600.0):
