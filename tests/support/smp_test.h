@@ -132,6 +132,9 @@ int smp_test_tx(void *tx_ctx, const uint8_t *frame, size_t len);
 /** Clear a capture (count = 0, tx_ret = 0). */
 void smp_test_cap_clear(struct smp_test_cap *cap);
 
+/** A fresh server with one group: the fake port reset, `srv` initialised, `grp` registered. */
+void smp_test_server_with(struct sdfu_smp_server *srv, struct sdfu_smp_group *grp);
+
 /**
  * Clear `cap`, run `buf` through sdfu_smp_process() with smp_test_transport (or
  * `tr` when not NULL) and capture the responses. Returns what
