@@ -210,5 +210,17 @@ class UploadSetup:
         self.peer = rust_peer() if "rust" in self.clients else None
 
 
+async def timed_upload(client, image):
+    """Upload `image` (bytes) through an SMPClient; returns the wall time in seconds. The
+    upload must end at len(image)."""
+    t0 = time.perf_counter()
+    last = 0
+    async for off in client.upload(image, subsequent_timeout_s=10):
+        last = off
+    dt = time.perf_counter() - t0
+    assert last == len(image), f"upload ended at {last}"
+    return dt
+
+
 def run(coro, timeout=600.0):
     return asyncio.run(asyncio.wait_for(coro, timeout))

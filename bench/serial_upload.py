@@ -69,12 +69,7 @@ async def smpclient_upload(dev, image, buf, runs):
             await c.request(ImageErase(), timeout_s=30)
             tx0, rx0, r0 = cnt.tx, cnt.rx, proc_rchar(dev.pid)
             c0 = bl.proc_cpu(dev.pid)["run_ns"]
-            t0 = time.perf_counter()
-            last = 0
-            async for off in c.upload(image, subsequent_timeout_s=10):
-                last = off
-            dt = time.perf_counter() - t0
-            assert last == len(image)
+            dt = await bl.timed_upload(c, image)
             out.append({"s": dt, "tx": cnt.tx - tx0, "rx": cnt.rx - rx0,
                         "cpu_ns": bl.proc_cpu(dev.pid)["run_ns"] - c0,
                         "dev_rchar": proc_rchar(dev.pid) - r0, "frame": t.max_unencoded_size})

@@ -174,6 +174,26 @@ static void check_entry(const uint8_t *m, size_t mlen, uint64_t id, const char *
 	assert_int_equal(v, handlers);
 }
 
+struct group_want {
+	uint64_t id;
+	const char *name;
+	uint64_t handlers;
+};
+
+/* A details request (v2) answers `count` groups; the first ones are `want` (NULL: unchecked). */
+static void details_are(const struct smp_test_kv *kv, size_t n, const struct group_want *want, size_t count)
+{
+	const uint8_t *arr, *e;
+	size_t alen, elen;
+
+	assert_true(smp_rsp_get_raw(req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kv, n), "groups", &arr, &alen));
+	assert_int_equal(smp_array_len(arr, alen), count);
+	for (size_t i = 0; want != NULL && i < count; i++) {
+		assert_true(smp_array_get(arr, alen, i, &e, &elen));
+		check_entry(e, elen, want[i].id, want[i].name, want[i].handlers);
+	}
+}
+
 static void test_details(void **state)
 {
 	static const uint8_t filt[] = { 0x83, 0x18, 0x40, 0x0A, 0x05 };  /* [64, 10, 5] */
@@ -186,31 +206,13 @@ static void test_details(void **state)
 	const struct smp_test_kv kn[] = { SMP_KV_RAW("groups", notlist, sizeof(notlist)) };
 	const struct smp_test_kv kb[] = { SMP_KV_RAW("groups", badent, sizeof(badent)) };
 	const struct smp_test_kv km[] = { SMP_KV_RAW("groups", many, sizeof(many)) };
-	const struct smp_rsp *r;
-	const uint8_t *arr, *e;
-	size_t alen, elen;
+	static const struct group_want all[] = { { 0, "os mgmt", 9 }, { 10, "enum mgmt", 4 }, { 64, "", 3 } };
 
 	(void)state;
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, NULL, 0);
-	assert_true(smp_rsp_get_raw(r, "groups", &arr, &alen));
-	assert_int_equal(smp_array_len(arr, alen), 3);
-	assert_true(smp_array_get(arr, alen, 0, &e, &elen));
-	check_entry(e, elen, 0, "os mgmt", 9);
-	assert_true(smp_array_get(arr, alen, 1, &e, &elen));
-	check_entry(e, elen, 10, "enum mgmt", 4);
-	assert_true(smp_array_get(arr, alen, 2, &e, &elen));
-	check_entry(e, elen, 64, "", 3); /* no name given */
+	details_are(NULL, 0, all, 3); /* 64: no name given */
 	/* filter: registration order kept, unknown id 5 skipped */
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kf, 1);
-	assert_true(smp_rsp_get_raw(r, "groups", &arr, &alen));
-	assert_int_equal(smp_array_len(arr, alen), 2);
-	assert_true(smp_array_get(arr, alen, 0, &e, &elen));
-	check_entry(e, elen, 10, "enum mgmt", 4);
-	assert_true(smp_array_get(arr, alen, 1, &e, &elen));
-	check_entry(e, elen, 64, "", 3);
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, ke, 1);
-	assert_true(smp_rsp_get_raw(r, "groups", &arr, &alen));
-	assert_int_equal(smp_array_len(arr, alen), 3);
+	details_are(kf, 1, all + 1, 2);
+	details_are(ke, 1, NULL, 3);
 	/* malformed filters: rc 3 */
 	assert_int_equal(req_rc(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kn, 1), SDFU_MGMT_EINVAL);
 	assert_int_equal(req_rc(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kb, 1), SDFU_MGMT_EINVAL);
