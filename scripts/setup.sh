@@ -13,26 +13,21 @@ APT_PKGS="cmake ninja-build gcc libcmocka-dev libmbedtls-dev gcc-arm-none-eabi l
  clang libclang-rt-14-dev libudev-dev pkg-config valgrind python3-venv libsodium-dev"
 # QEMU for the Cortex-M firmware tests (mps2-an386/an385); no recommended packages (no GUI stack).
 APT_NORECS="qemu-system-arm"
-missing=""
-for p in $APT_PKGS; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  log "installing Debian packages:$missing"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
-fi
-missing=""
-for p in $APT_NORECS; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  log "installing Debian packages (no recommends):$missing"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+# apt_install "PACKAGES" [apt-get install options]: install those not installed yet.
+apt_install() {
+  local opts=${2:-} missing=""
+  for p in $1; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    log "installing Debian packages${opts:+ ($opts)}:$missing"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $opts $missing >/dev/null
+  fi
+}
+apt_install "$APT_PKGS"
+apt_install "$APT_NORECS" --no-install-recommends
 
 # ---- Mbed TLS source for the Cortex-M firmware (the host's library, same version) -------------
 # The firmware builds Mbed TLS from Debian's source package, pinned to the version of the host's
