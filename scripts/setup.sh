@@ -64,25 +64,12 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
 fi
 
 # ---- Rust peer client (crates.io), built once, cached outside the clone ----------------
-# vouch-opensource's mcumgr-client is not published on crates.io and nothing else can be fetched
-# here, so our Rust peer is a small CLI (tests/interop/rust-peer) over the crates.io client
-# library mcumgr-toolkit; its build goes to ~/.cache/smpdfu/rust-peer-target.
+# A small CLI (tests/interop/rust-peer) over the crates.io client library mcumgr-toolkit; its
+# build goes to ~/.cache/smpdfu/rust-peer-target. (vouch-opensource's Rust mcumgr-client comes
+# through the pinned Python package mcumgr-client-wrapper in requirements.txt. The Go mcumgr CLI
+# is not installed: the module proxy reachable here refuses its dependencies.)
 if command -v cargo >/dev/null; then
   "$ROOT/scripts/build-rust-peer.sh" >/dev/null || log "Rust peer unavailable (its tests will skip)"
 fi
 
-# ---- Go mcumgr CLI ---------------------------------------------------------------
-# github.com/apache/mynewt-mcumgr-cli depends on mynewt.apache.org/newtmgr, which the module
-# proxy reachable here refuses (403, host not on its allowlist). We try once and remember.
-GO_DIR="$CACHE/go-mcumgr"
-if [ ! -e "$GO_DIR/.done" ] && [ ! -e "$GO_DIR/.failed" ] && command -v go >/dev/null; then
-  mkdir -p "$GO_DIR"
-  if GOBIN="$GO_DIR/bin" timeout 300 go install github.com/apache/mynewt-mcumgr-cli/mcumgr@latest \
-      >"$GO_DIR/build.log" 2>&1; then
-    touch "$GO_DIR/.done"
-  else
-    log "Go mcumgr CLI unavailable: $(tail -n 2 "$GO_DIR/build.log" | tr '\n' ' ')"
-    touch "$GO_DIR/.failed"
-  fi
-fi
 log "ok"

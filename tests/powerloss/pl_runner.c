@@ -252,6 +252,9 @@ static void test_matrix(void **state)
 
 	(void)state;
 	t = pl_run_matrix(m);
+	if (m->report != NULL) {
+		m->report(&t);
+	}
 	assert_int_equal(pl_failures, 0);
 	if (pl_opts()->only == NULL) {
 		assert_true(t.cuts + (m->seeds_count ? t.seeds : 0) > m->min_cases);

@@ -120,6 +120,13 @@ struct pl_case {
 	uint64_t ops;
 };
 
+struct pl_totals {
+	uint64_t groups; /**< groups whose clean run passed */
+	uint64_t cuts;   /**< single-cut cases run */
+	uint64_t seeds;  /**< random multi-cut cases run */
+	uint64_t failed; /**< cases that failed */
+};
+
 /** What a test describes; the callbacks run in the cmocka test. */
 struct pl_matrix {
 	const char *what; /**< name in the summary line */
@@ -141,26 +148,24 @@ struct pl_matrix {
 	 *  seeded runs when `seeds_count`). */
 	uint64_t min_cases;
 	bool seeds_count;
+	/** After the run, before its checks: print what the test adds to the summary. May be NULL. */
+	void (*report)(const struct pl_totals *t);
 };
 
 /**
  * The matrix of a test file that names its callbacks scen_name, scen_modes, in_default,
- * geometry_begin, geometry_end, group_begin, run_case and group_end.
+ * geometry_begin, geometry_end, group_begin, run_case and group_end; more fields (e.g.
+ * `.report = fn`) may follow.
  */
-#define PL_MATRIX(what_, scenario_count, min_cases_, seeds_count_)                                 \
+#define PL_MATRIX(what_, scenario_count, min_cases_, seeds_count_, ...)                            \
 	{                                                                                          \
 		.what = (what_), .scenarios = (scenario_count), .scenario_name = scen_name,         \
 		.modes = scen_modes, .in_default = in_default, .geometry_begin = geometry_begin,  \
 		.geometry_end = geometry_end, .group_begin = group_begin, .run_case = run_case,   \
-		.group_end = group_end, .min_cases = (min_cases_), .seeds_count = (seeds_count_)  \
+		.group_end = group_end, .min_cases = (min_cases_), .seeds_count = (seeds_count_), \
+		__VA_ARGS__                                                                        \
 	}
 
-struct pl_totals {
-	uint64_t groups; /**< groups whose clean run passed */
-	uint64_t cuts;   /**< single-cut cases run */
-	uint64_t seeds;  /**< random multi-cut cases run */
-	uint64_t failed; /**< cases that failed */
-};
 
 /**
  * Run the matrix: geometries x scenarios x modes x cut kinds, filtered by the options.
