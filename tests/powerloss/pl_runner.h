@@ -166,7 +166,6 @@ struct pl_matrix {
 		__VA_ARGS__                                                                        \
 	}
 
-
 /**
  * Run the matrix: geometries x scenarios x modes x cut kinds, filtered by the options.
  * Per group: the clean case (its failure skips the group's cuts), the cut points (all,
