@@ -36,8 +36,9 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def build_device(build_dir=BUILD_DIR):
-    """Configure and build smpdfu-device as Release -O2 (no asserts); returns the binary path.
+def build_device(build_dir=BUILD_DIR, preset="bench-release"):
+    """Configure (CMake preset `preset`, default bench-release) and build smpdfu-device as
+    Release -O2 (no asserts); returns the binary path.
 
     -O2 is set explicitly: CMake's default Release flags are -O3, and -O2 is what a firmware
     build of the core would use for speed. Honours $SDFU_DEVICE (or the former
@@ -46,9 +47,8 @@ def build_device(build_dir=BUILD_DIR):
     if env:
         return env
     if not (build_dir / "build.ninja").exists():
-        subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
-                        "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["cmake", "--preset", preset, "-B", str(build_dir)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
     p = subprocess.run(["cmake", "--build", str(build_dir), "--target", "smpdfu-device"],
                        capture_output=True, text=True)
     binary = build_dir / "smpdfu-device"
