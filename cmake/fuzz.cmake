@@ -41,7 +41,8 @@ target_link_libraries(fz_host PUBLIC fz_smpdfu ${MBEDCRYPTO_LIB} ${SODIUM_LIB})
 target_compile_options(fz_host PRIVATE ${SDFU_FUZZ_CFLAGS} ${SDFU_HOST_WARNINGS})
 target_compile_definitions(fz_host PRIVATE _GNU_SOURCE)
 
-file(GLOB SDFU_FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+sdfu_sources(SDFU_FUZZ_TARGETS tests/fuzz fuzz_ble.c fuzz_image.c fuzz_serial.c fuzz_smp.c fuzz_upload.c
+  ELSEWHERE harness.c)
 set(SDFU_FUZZ_NAMES "")
 foreach(src ${SDFU_FUZZ_TARGETS})
   get_filename_component(name ${src} NAME_WE)
