@@ -40,6 +40,9 @@ sdfu_add_cmocka_tests(tests/unit unit 120 TESTS
   test_dfu_lock test_dfu_mcumgr test_enum test_evt test_flash test_fuzz_regress test_image test_img
   test_img_inspect test_img_state test_mps2_fmt test_os test_serial test_serial_ep test_smp_cb
   test_smp_cbor test_smp_dispatch test_smp_hdr test_smp_random test_timer test_trailer)
+# the firmware's log formatter, built for the host beside its test
+target_sources(test_mps2_fmt PRIVATE ${CMAKE_SOURCE_DIR}/port/cortex-m/board/mps2/fmt.c)
+target_include_directories(test_mps2_fmt PRIVATE ${CMAKE_SOURCE_DIR}/port/cortex-m/board/mps2)
 # several modules together (DFU scenarios, contention, ...)
 sdfu_add_cmocka_tests(tests/integration integration 300 TESTS test_contention test_dfu_scenarios)
 # The power-loss harness (pl_*.c: the runner and the simulated device with its client).
