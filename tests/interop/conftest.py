@@ -334,6 +334,13 @@ class RawSerial:
                 return bytes(e.value)
 
 
+def unavailable(what, why):
+    """`what` cannot run here: a skip on a developer's machine, a failure in CI (CI=true)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} cannot run in CI: {why}")
+    pytest.skip(why)
+
+
 def run_smpmgr(*args, timeout=20):
     """Run the smpmgr CLI; returns the CompletedProcess (text)."""
     return subprocess.run([str(VENV_BIN / "smpmgr"), *map(str, args)], capture_output=True,

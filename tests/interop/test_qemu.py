@@ -23,7 +23,8 @@ from smpclient.generics import error_v2, success
 from smpclient.requests import image_management as im
 from smpclient.requests import os_management as osm
 
-from conftest import ROOT, Device, device_binary, device_pool, run, run_smpmgr, serial_client
+from conftest import (ROOT, Device, device_binary, device_pool, run, run_smpmgr, serial_client,
+                      unavailable)
 from imgutil import active_entry, images, slot_entry, slots  # noqa: F401
 
 QEMU_SH = ROOT / "scripts" / "qemu-device.sh"
@@ -33,9 +34,7 @@ LAYOUT = "mps2"
 
 
 def _unavailable(why):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"QEMU firmware tests cannot run in CI: {why}")
-    pytest.skip(why)
+    unavailable("QEMU firmware tests", why)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from conftest import unavailable
 from imgutil import images  # noqa: F401  (session fixture: signed images, device-trusted key)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -99,9 +100,7 @@ class Peer:
 
 def _unavailable(why):
     """No peer here: a skip on a developer's machine, a failure in CI (CI=true)."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"Rust peer tests cannot run in CI: {why}")
-    pytest.skip(why)
+    unavailable("Rust peer tests", why)
 
 
 @pytest.fixture(scope="session")
