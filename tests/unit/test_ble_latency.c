@@ -70,6 +70,13 @@ static void hint(void)
 	test_loop_step();
 }
 
+/* A link connected with `interval` and `latency` (timeout 400) and secured. */
+static void secured_link(uint16_t interval, uint16_t latency)
+{
+	sdfu_ble_latency_connected(&lat, interval, latency, 400);
+	sdfu_ble_latency_secured(&lat);
+}
+
 static void fixture(bool llpm_lock)
 {
 	struct sdfu_ble_latency_cfg cfg;
@@ -125,8 +132,7 @@ static void test_low_latency_then_restore(void **state)
 {
 	(void)state;
 	fixture(false);
-	sdfu_ble_latency_connected(&lat, 24, 99, 400); /* 30 ms, latency 99 */
-	sdfu_ble_latency_secured(&lat);
+	secured_link(24, 99); /* 30 ms, latency 99 */
 	hint();
 	assert_int_equal(nreq, 1);
 	assert_int_equal(reqs[0].imin, 24);
@@ -165,8 +171,7 @@ static void test_llpm_interval_replaced(void **state)
 {
 	(void)state;
 	fixture(false);
-	sdfu_ble_latency_connected(&lat, 0x0d01, 99, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(0x0d01, 99);
 	struct sdfu_config_evt ce = {.hdr.type = &sdfu_config_evt_type};
 
 	assert_int_equal(sdfu_evt_submit(&bus, &ce.hdr, sizeof(ce)), 0); /* config event too */
@@ -199,14 +204,12 @@ static void test_already_zero_and_failures(void **state)
 	(void)state;
 	fixture(false);
 	/* latency already 0: nothing sent */
-	sdfu_ble_latency_connected(&lat, 6, 0, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(6, 0);
 	hint();
 	assert_int_equal(nreq, 0);
 	sdfu_ble_latency_disconnected(&lat);
 	/* request failure: warning only, the next event retries */
-	sdfu_ble_latency_connected(&lat, 6, 99, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(6, 99);
 	req_ret = SDFU_ERR_BUSY;
 	hint();
 	assert_int_equal(nreq, 1);
@@ -258,8 +261,7 @@ static void test_llpm_lock(void **state)
 {
 	(void)state;
 	fixture(true);
-	sdfu_ble_latency_connected(&lat, 0x0d01, 0, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(0x0d01, 0);
 	sdfu_ble_latency_params_updated(&lat, 0x0d01, 0, 400);
 	test_loop_ms(20000); /* locked on LLPM: never raised */
 	assert_int_equal(nreq, 0);
@@ -279,8 +281,7 @@ static void test_disconnect_clears(void **state)
 {
 	(void)state;
 	fixture(false);
-	sdfu_ble_latency_connected(&lat, 6, 99, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(6, 99);
 	hint();
 	sdfu_ble_latency_params_updated(&lat, 6, 0, 400);
 	assert_int_equal(sdfu_timer_count(&timers), 1);

@@ -83,6 +83,13 @@ static void fixture(enum sdfu_boot_mode mode, uint8_t active, bool ready)
 	}
 }
 
+/* fixture() with the running image in slot 0, main READY, and the background erase over. */
+static void fixture_cleaned(enum sdfu_boot_mode mode)
+{
+	fixture(mode, 0, true);
+	run_erase();
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -187,8 +194,7 @@ static void test_transfer_complete_swap(void **state)
 	struct sdfu_boot_trailer tr;
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_SCRATCH);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, sdfu_crc32(0, image, len), 0),
 			 0);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc));
@@ -225,8 +231,7 @@ static void test_transfer_xip_no_upgrade_request(void **state)
 	struct sdfu_boot_trailer tr;
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_DIRECT_XIP, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_DIRECT_XIP);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 600, sdfu_crc32(0, image, 600), 0),
 			 0);
 	transfer(600, 0);
@@ -281,8 +286,7 @@ static void test_store_through_stream(void **state)
 	uint8_t rd[1024];
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_MOVE, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_MOVE);
 	sim_flash_stats_reset(&fl);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, sdfu_crc32(0, image, len), 0), 0);
 	transfer(len, 0);
@@ -312,8 +316,7 @@ static void test_checksum_mismatch(void **state)
 	struct sdfu_boot_trailer tr;
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_MOVE, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_MOVE);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 700, 0x12345678u, 0), 0);
 	transfer(700, 0);
 	assert_int_equal(cc.stats.csum_errors, 1);
@@ -338,8 +341,7 @@ static void test_timeout_and_resume(void **state)
 	const uint32_t crc = sdfu_crc32(0, image, len);
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_SCRATCH);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, crc, 0), 0);
 	transfer(BUFSZ, 0); /* one buffer stored */
 	assert_int_equal(sdfu_dfu_cfgchan_data(&cc, &image[BUFSZ], 10), 0); /* lost on timeout */
@@ -369,8 +371,7 @@ static void test_other_owner_blocks(void **state)
 	struct sdfu_dfu_cfgchan_sync s;
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_SCRATCH);
 	assert_int_equal(sdfu_dfu_lock_claim(&lock, &other), 0); /* cfgchan released last */
 	assert_true(cc.slot_dirty);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), SDFU_ERR_ACCES);
@@ -399,8 +400,7 @@ static void test_other_owner_blocks(void **state)
 static void test_reboot(void **state)
 {
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_SCRATCH);
 	assert_true(sdfu_dfu_cfgchan_reboot(&cc));
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc)); /* kept until the reset */
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), SDFU_ERR_BUSY);
