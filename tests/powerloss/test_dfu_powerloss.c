@@ -565,7 +565,8 @@ static void group_end(const struct pl_cell *cell)
 	memset(&dev.f, 0, sizeof(dev.f));
 }
 
-static const struct pl_matrix matrix = PL_MATRIX("dfu power-loss", sizeof(scens) / sizeof(scens[0]), 100, false);
+static const struct pl_matrix matrix =
+	PL_MATRIX("dfu power-loss", sizeof(scens) / sizeof(scens[0]), 100, false);
 
 int main(void)
 {

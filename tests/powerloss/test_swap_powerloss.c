@@ -487,8 +487,8 @@ static void report(const struct pl_totals *t)
 	}
 }
 
-static const struct pl_matrix matrix =
-	PL_MATRIX("swap power-loss", sizeof(scenarios) / sizeof(scenarios[0]), 100, true, .report = report);
+static const struct pl_matrix matrix = PL_MATRIX("swap power-loss", sizeof(scenarios) / sizeof(scenarios[0]),
+						 100, true, .report = report);
 
 int main(void)
 {

@@ -515,15 +515,20 @@ static const struct step file_backed_resume[] = {
 #define SCRATCH SDFU_BOOT_MODE_SWAP_SCRATCH
 #define OVERWRITE SDFU_BOOT_MODE_OVERWRITE_ONLY
 
+/* The test / revert / confirm flow on a layout in a swap mode. */
+#define TEST_REVERT(layout, mode, mode_name)                                                        \
+	{ "test_revert_confirm/" layout "/" mode_name, layout, mode, .img = TEST_REVERT_IMAGES,     \
+	  .steps = test_revert_confirm }
+
 static const struct scenario scenarios[] = {
 	{ "file_backed_resume", "nrf52840", MOVE, .file = true,
 	  .img = { { "1.0.0", 9000, 50, NULL }, { "2.0.0", 12000, 51, NULL } }, .steps = file_backed_resume },
-	{ "test_revert_confirm/nrf52840/move", "nrf52840", MOVE, .img = TEST_REVERT_IMAGES, .steps = test_revert_confirm },
-	{ "test_revert_confirm/mixed8/move", "mixed8", MOVE, .img = TEST_REVERT_IMAGES, .steps = test_revert_confirm },
-	{ "test_revert_confirm/large128k/move", "large128k", MOVE, .img = TEST_REVERT_IMAGES, .steps = test_revert_confirm },
-	{ "test_revert_confirm/nrf52840/scratch", "nrf52840", SCRATCH, .img = TEST_REVERT_IMAGES, .steps = test_revert_confirm },
-	{ "test_revert_confirm/mixed8/scratch", "mixed8", SCRATCH, .img = TEST_REVERT_IMAGES, .steps = test_revert_confirm },
-	{ "test_revert_confirm/large128k/scratch", "large128k", SCRATCH, .img = TEST_REVERT_IMAGES, .steps = test_revert_confirm },
+	TEST_REVERT("nrf52840", MOVE, "move"),
+	TEST_REVERT("mixed8", MOVE, "move"),
+	TEST_REVERT("large128k", MOVE, "move"),
+	TEST_REVERT("nrf52840", SCRATCH, "scratch"),
+	TEST_REVERT("mixed8", SCRATCH, "scratch"),
+	TEST_REVERT("large128k", SCRATCH, "scratch"),
 	{ "swap_permanent", "nrf52840", MOVE, .trust = true,
 	  .img = { { "1.0.0", 20000, 3, "a" }, { "1.1.0", 5000, 4, "a" } }, .steps = swap_permanent },
 	{ "max_size/move", "nrf52840", MOVE, .img = MAX_SIZE_IMAGES, .steps = max_size_move },
@@ -535,7 +540,8 @@ static const struct scenario scenarios[] = {
 	{ "scratch_trailer_sector", "nrf52840", SCRATCH,
 	  .img = { { "1.0.0", 0x75000 - 0x200 + 1000, 40, NULL }, { "2.0.0", 0x75000 - 0x200 + 2400, 41, NULL } },
 	  .steps = scratch_trailer_sector },
-	{ "refused_upgrades/move", "nrf52840", MOVE, .trust = true, .img = REFUSED_IMAGES, .steps = refused_upgrades },
+	{ "refused_upgrades/move", "nrf52840", MOVE, .trust = true, .img = REFUSED_IMAGES,
+	  .steps = refused_upgrades },
 	{ "refused_upgrades/overwrite", "nrf52840", OVERWRITE, .trust = true, .img = REFUSED_IMAGES,
 	  .steps = refused_upgrades },
 	{ "overwrite_only", "mixed8", OVERWRITE, .downgrade_prevention = true,
