@@ -2,8 +2,7 @@
 # libFuzzer targets (tests/fuzz/fuzz_*.c): clang only; the core, zcbor, the crypto port, the
 # simulated flash and the fake port are rebuilt here with the fuzzer + ASan + UBSan flags.
 #
-#   CC=clang cmake -S . -B build/fuzz -G Ninja -DSDFU_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
-#   cmake --build build/fuzz --target fuzz_all
+#   cmake --preset fuzz && cmake --build --preset fuzz     # build/fuzz, target fuzz_all
 #   tests/fuzz/run.sh            # builds and runs every target for FUZZ_SECONDS (default 20)
 if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
   message(FATAL_ERROR "SDFU_FUZZ needs clang (CC=clang), not ${CMAKE_C_COMPILER_ID}")
