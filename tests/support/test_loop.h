@@ -38,8 +38,8 @@ struct test_evt_counter {
 /** Reset `c` and subscribe it at NORMAL priority to `type` on `bus`; the subscribe result. */
 int test_evt_count(struct sdfu_evt_bus *bus, struct test_evt_counter *c, const struct sdfu_evt_type *type);
 
-/** Deinit the stack, run the loop once and assert nothing is left: no timer, event,
- *  subscriber or drop, the DFU lock free. */
+/** Deinit the stack, run the loop once and assert nothing is left: no timer and (with
+ *  SDFU_STACK_DFU) no event, subscriber or drop, the DFU lock free. */
 void test_stack_down(struct sdfu_stack *st);
 
 /** Open the "nrf52840" flash in RAM into `fl` and set `boot` to its primary and secondary
