@@ -203,7 +203,6 @@ static void op_periph_write(void *ctx, const uint8_t *val, size_t len, uint64_t 
 	size_t flen = 0;
 	int rc;
 
-	(void)t;
 	if (!b->secured) {
 		write_error(b, ATT_ERR_INSUFF_ENC, SDFU_ERR_ACCES);
 		return;
@@ -220,6 +219,7 @@ static void op_periph_write(void *ctx, const uint8_t *val, size_t len, uint64_t 
 			SDFU_LOGE("request queue full: frame of %u bytes dropped", (unsigned)flen);
 			return;
 		}
+		b->rxq[slot].at = t; /* the device cannot act on it before its last packet is in */
 		b->rxq[slot].len = (uint16_t)flen;
 		memcpy(b->rxq[slot].data, frame, flen);
 		b->rxq_count++;
@@ -470,7 +470,12 @@ static void link_arm(struct device *d)
 		sdfu_timer_stop(&d->core.stack.timers, &b->link_timer);
 		return;
 	}
-	next = b->rxq_count > 0u ? now : ble_conn_next_us(&b->conn);
+	next = ble_conn_next_us(&b->conn);
+	if (b->rxq_count > 0u) {
+		uint64_t at = b->rxq[b->rxq_head].at > now ? b->rxq[b->rxq_head].at : now;
+
+		next = at < next ? at : next;
+	}
 	if (next == BLE_CONN_NEVER) {
 		sdfu_timer_stop(&d->core.stack.timers, &b->link_timer);
 		return;
@@ -501,8 +506,8 @@ static void link_pump(struct device *d)
 		if (b->held && !held_is_write(b)) {
 			continue; /* a message behind the writes: act on it, then carry on */
 		}
-		if (b->rxq_count == 0u) {
-			break;
+		if (b->rxq_count == 0u || b->rxq[b->rxq_head].at > device_now_us()) {
+			break; /* nothing complete yet: the event engine ran ahead of the air */
 		}
 		/* one request through the application; flash time may pass (flash_timing) */
 		{

@@ -129,6 +129,7 @@ struct device_ble {
 	uint8_t held_msg[1 + BLE_AIR_MTU_MAX + 16];
 	/* request frames complete, waiting for the application */
 	struct {
+		uint64_t at;         /**< when its last packet ended on the air (monotonic us) */
 		uint16_t len;
 		uint8_t data[SDFU_SMP_BUF_SIZE];
 	} rxq[BLE_RXQ_LEN];

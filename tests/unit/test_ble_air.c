@@ -124,6 +124,7 @@ struct up {
 	uint64_t last_rsp_us;
 	/* peripheral */
 	uint32_t r_frame, r_got;          /* frame being reassembled */
+	uint64_t rx_at[UP_MAX_FRAMES];    /* when each frame's last packet ended on the air */
 	unsigned rxq;                     /* complete, not yet taken by the app */
 	uint32_t rx_frames;
 	uint64_t app_free_us, flash_us;
@@ -182,10 +183,10 @@ static void p_write(void *ctx, const uint8_t *val, size_t len, uint64_t t)
 	struct up *u = ctx;
 
 	(void)val;
-	(void)t;
 	u->r_got += (uint32_t)len;
 	assert_true(u->r_got <= u->frame_len[u->r_frame]);
 	if (u->r_got == u->frame_len[u->r_frame]) {
+		u->rx_at[u->r_frame] = t;
 		u->r_got = 0;
 		u->r_frame++;
 		u->rxq++;
@@ -260,8 +261,9 @@ static uint64_t up_run(struct up *u, const struct ble_air_link *l, uint16_t late
 
 		ble_conn_run(&u->c, now);
 		while (u->rxq > 0u) {
-			/* the application takes a frame: flash time, then its response */
-			uint64_t start = u->app_free_us > now ? u->app_free_us : now;
+			/* the application takes a frame once it is in: flash time, then its response */
+			uint64_t in = u->rx_at[u->rx_frames] > now ? u->rx_at[u->rx_frames] : now;
+			uint64_t start = u->app_free_us > in ? u->app_free_us : in;
 			uint64_t cost = frame_flash_us(u, u->rx_frames);
 
 			u->rxq--;
