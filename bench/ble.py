@@ -98,13 +98,14 @@ def flash_limit(ft, size):
 
 
 def one_run(binary, image, *, phy, mtu, interval, window, frame=None, flash_timing="on",
-            data_len=251, ce_len=0):
+            data_len=251, ce_len=0, radio_sync=False):
     """One fresh device, one upload; returns a dict of the figures."""
     data = image.read_bytes()
     with tempfile.TemporaryDirectory(prefix="sdfu-ble-") as d:
         ble, ctl = f"{d}/ble", f"{d}/ctl"
         dev = bl.Device(binary, d, layout="nrf52840", mode="swap", udp=None,
-                        extra=["--ble", ble, "--ctl", ctl, "--flash-timing", flash_timing])
+                        extra=["--ble", ble, "--ctl", ctl, "--flash-timing", flash_timing]
+                        + (["--radio-sync", "on"] if radio_sync else []))
         with dev:
             # the central holds its parameters: it rejects ble_latency's initial request
             with Central(ble, mtu=mtu, interval=interval, latency=0, phy=phy,
@@ -118,12 +119,12 @@ def one_run(binary, image, *, phy, mtu, interval, window, frame=None, flash_timi
     fl = flash_limit(st["flash_timing"], len(data))
     tput = len(data) / secs
     return {"phy": phy, "mtu": mtu, "interval_ms": interval * 1.25, "window": window,
-            "data_len": data_len, "ce_len_ms": ce_len * 0.625,
+            "data_len": data_len, "ce_len_ms": ce_len * 0.625, "radio_sync": radio_sync,
             "frame_max": frame or 2048, "image": len(data), "seconds": secs, "frames": frames,
             "throughput": tput, "throughput_app": app_bytes / app_secs, "link_limit": link, "link_steady": b["write_steady"],
             "flash_limit": fl, "fraction": tput / min(link, fl),
             "fraction_app": app_bytes / app_secs / min(link, fl), "naks": b["naks"],
-            "max_in_use": b["max_in_use"], "events": b["events"],
+            "max_in_use": b["max_in_use"], "events": b["events"], "lost": b.get("lost", 0),
             "flash_charged_s": st["flash_timing"].get("charged_us", 0) / 1e6}
 
 

@@ -170,6 +170,7 @@ static void exchanges(struct ble_conn *c, uint64_t t0)
 		}
 	}
 	c->stats.air_us += used;
+	c->last_end_us = t0 + used;
 }
 
 /* The request goes out: its parameters become the indicated ones. */
@@ -188,6 +189,10 @@ static void run_event(struct ble_conn *c, uint64_t e, uint64_t t0)
 
 	if (c->upd_ind && e >= c->instant) {
 		apply_update(c, e, t0);
+	}
+	if (t0 < c->radio_off_until) {
+		c->stats.lost++; /* the flash holds the radio: the central's packet goes unanswered */
+		return;
 	}
 	if (c->upd_want && !c->upd_ind && !c->upd_from_periph) {
 		/* the central's own update: the indication goes out now */
@@ -304,4 +309,11 @@ int ble_conn_update(struct ble_conn *c, uint32_t interval_us, uint16_t latency, 
 	c->req_latency = latency;
 	c->req_timeout = timeout;
 	return 0;
+}
+
+void ble_conn_radio_off(struct ble_conn *c, uint64_t until)
+{
+	if (until > c->radio_off_until) {
+		c->radio_off_until = until;
+	}
 }

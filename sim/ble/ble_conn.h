@@ -69,6 +69,7 @@ struct ble_conn_stats {
 	uint64_t writes, notifications;
 	uint64_t bytes_up, bytes_down; /**< ATT values delivered */
 	uint64_t air_us;        /**< time used by exchanges */
+	uint64_t lost;          /**< events the peripheral missed: its radio was given to the flash */
 };
 
 struct ble_conn {
@@ -104,6 +105,8 @@ struct ble_conn {
 	uint32_t upd_interval_us;        /**< the indicated parameters, applied at the instant */
 	uint16_t upd_latency, upd_timeout;
 	bool reject_periph;      /**< the central refuses the peripheral's requests */
+	uint64_t radio_off_until; /**< events starting before this are lost (ble_conn_radio_off) */
+	uint64_t last_end_us;    /**< end of the last exchange of the last event run */
 	struct ble_conn_stats stats;
 };
 
@@ -141,6 +144,14 @@ void ble_conn_set_encrypted(struct ble_conn *c, bool on);
  */
 int ble_conn_update(struct ble_conn *c, uint32_t interval_us, uint16_t latency, uint16_t timeout,
 		    bool from_periph);
+
+/**
+ * The peripheral's radio is unavailable until `until` (a flash operation holds it, as
+ * Zephyr's radio-synchronized flash driver does on a single-core nRF52): events that start
+ * before then are not run; the central's packet in them goes unanswered and is sent again in
+ * the next event. Call ble_conn_run() up to the start of the outage first.
+ */
+void ble_conn_radio_off(struct ble_conn *c, uint64_t until);
 
 /** Start time of event `e` under the current parameters. */
 uint64_t ble_conn_event_us(const struct ble_conn *c, uint64_t e);

@@ -102,7 +102,7 @@ static void write_error(struct device_ble *b, uint8_t att, int err)
 /* SMP buffers held: request frames waiting, the one being reassembled, responses queued. */
 static unsigned bufs_in_use(const struct device_ble *b)
 {
-	return b->rxq_count + (sdfu_ble_rx_busy(&b->ep.rx) ? 1u : 0u) +
+	return b->rxq_count + (sdfu_ble_rx_busy(&b->ep.rx) ? 1u : 0u) + (b->in_app ? 1u : 0u) +
 	       (b->connected ? ble_conn_tx_frames(&b->conn) : 0u);
 }
 
@@ -516,8 +516,10 @@ static void link_pump(struct device *d)
 
 			b->rxq_head = (b->rxq_head + 1u) % BLE_RXQ_LEN;
 			b->rxq_count--;
+			b->in_app = true; /* its buffer stays taken (link events may run in flash time) */
 			n = sdfu_smp_process(b->ep.srv, &b->ep.transport, b->rxq[h].data,
 					     b->rxq[h].len, ble_tx, d);
+			b->in_app = false;
 			if (n < 0) {
 				SDFU_LOGD("frame of %u bytes ignored (%d)", (unsigned)b->rxq[h].len, n);
 			}
@@ -532,6 +534,57 @@ static void link_pump(struct device *d)
 static void link_fire(struct sdfu_timer *t)
 {
 	link_pump(t->ctx);
+}
+
+/* ---- --radio-sync: the flash takes the radio ------------------------------------------ */
+
+static void sleep_until(uint64_t t)
+{
+	uint64_t now = device_now_us();
+
+	if (t > now) {
+		flash_timing_sleep(NULL, t - now, false);
+	}
+}
+
+void device_ble_flash_stall(void *ctx, uint64_t us, bool erase)
+{
+	struct device *d = ctx;
+	struct device_ble *b = &d->ble;
+	uint32_t slot = d->ftiming.tab != NULL ? d->ftiming.tab->radio_slot_us : 0u;
+
+	if (!b->connected || b->cfd < 0 || slot == 0u) {
+		flash_timing_sleep(NULL, us, erase);
+		return;
+	}
+	while (us > 0u) {
+		uint64_t n = erase || us < slot ? us : slot;
+		uint64_t now = device_now_us();
+
+		if (!b->connected || b->cfd < 0) {
+			flash_timing_sleep(NULL, us, erase); /* the link went away meanwhile */
+			return;
+		}
+		/* the radio finishes the event under way, then the NVMC gets its timeslot */
+		ble_conn_run(&b->conn, now);
+		sleep_until(b->conn.last_end_us);
+		now = device_now_us();
+		ble_conn_radio_off(&b->conn, now + n);
+		flash_timing_sleep(NULL, n, erase);
+		us -= n;
+		if (us > 0u && b->connected && b->cfd >= 0) {
+			/* the next timeslot comes after the next connection event, if one is due */
+			uint64_t te;
+
+			now = device_now_us();
+			ble_conn_run(&b->conn, now); /* the events of the timeslot: lost */
+			te = ble_conn_next_us(&b->conn);
+			if (te != BLE_CONN_NEVER && te <= now + b->conn.link.interval_us) {
+				sleep_until(te);
+				ble_conn_run(&b->conn, device_now_us());
+			}
+		}
+	}
 }
 
 /* struct sdfu_ble_link: a peripheral parameter update request (L2CAP signalling). */

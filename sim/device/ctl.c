@@ -35,11 +35,12 @@ static void reply_state(struct device *d, int fd)
 	(void)snprintf(link, sizeof(link),
 		       "\"phy\": %u, \"data_len\": %u, \"ll_eff\": %u, \"ce_len\": %u, "
 		       "\"encrypted\": %s, \"bufs\": %u, \"max_in_use\": %u, \"naks\": %llu, "
-		       "\"events\": %llu, \"skipped\": %llu, \"exchanges\": %llu, \"air_us\": %llu, \"write_limit\": %.0f, \"write_steady\": %.0f, \"write_bound\": %.0f",
+		       "\"events\": %llu, \"lost\": %llu, \"skipped\": %llu, \"exchanges\": %llu, \"air_us\": %llu, \"write_limit\": %.0f, \"write_steady\": %.0f, \"write_bound\": %.0f",
 		       b->phy, b->data_len, b->connected ? b->conn.ll_eff : 0u, b->ce_len,
 		       b->connected && b->conn.link.encrypted ? "true" : "false", b->bufs,
 		       b->max_in_use, (unsigned long long)b->conn.stats.naks,
 		       (unsigned long long)b->conn.stats.events,
+		       (unsigned long long)b->conn.stats.lost,
 		       (unsigned long long)b->conn.stats.skipped, (unsigned long long)b->conn.stats.exchanges, (unsigned long long)b->conn.stats.air_us,
 		       b->connected ? ble_air_write_limit(&b->conn.link) : 0.0,
 		       b->connected ? ble_air_write_steady(&b->conn.link) : 0.0,

@@ -64,8 +64,10 @@ int device_flash_open(struct device *d)
 		/* datasheet erase/write times, charged by sleeping (the CPU halts); on after boot */
 		const struct flash_timing_table *tab = flash_timing_table_get(lay->name);
 
-		if (tab == NULL || flash_timing_attach(&d->ftiming, &d->flash.dev, tab,
-						       flash_timing_sleep, NULL) != 0) {
+		if (tab == NULL ||
+		    flash_timing_attach(&d->ftiming, &d->flash.dev, tab,
+					o->radio_sync ? device_ble_flash_stall : flash_timing_sleep,
+					d) != 0) {
 			SDFU_LOGE("--flash-timing on: no datasheet timing for layout %s", lay->name);
 			return -1;
 		}

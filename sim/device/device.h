@@ -64,6 +64,7 @@ struct device_opts {
 	uint16_t ble_mtu;            /**< --ble-mtu: largest ATT MTU the device accepts, default 498 */
 	uint32_t power_off_ms;       /**< --power-off-ms: off time after a power cut, default 200; 0 = manual */
 	bool flash_timing;           /**< --flash-timing on|off: datasheet erase/write times, default off */
+	bool radio_sync;             /**< --radio-sync on|off: flash operations take the BLE radio */
 };
 
 /** One trusted key loaded from a PEM/DER file (keys.c). */
@@ -141,6 +142,7 @@ struct device_ble {
 	/* statistics */
 	uint32_t writes, notifications, frames_out, dropped_out, param_updates, connections;
 	uint32_t max_in_use;         /**< most SMP buffers in use at once */
+	bool in_app;                 /**< a request frame is being processed (holds its buffer) */
 };
 
 /** Everything the program owns. */
@@ -239,6 +241,13 @@ void device_ble_disconnect(struct device *d, uint8_t reason);
 void device_ble_accept(struct device *d);
 void device_ble_service(struct device *d);
 void device_ble_close(struct device *d);
+/**
+ * flash_timing stall of --radio-sync (ctx: the device): the flash takes the BLE radio as
+ * Zephyr's radio-synchronized flash driver does on a single-core nRF52: an erase at once,
+ * writes in timeslots of the table's radio_slot_us with the next connection event between
+ * two of them; connection events during a timeslot are lost (docs/PROTOCOL.md 3.3).
+ */
+void device_ble_flash_stall(void *ctx, uint64_t us, bool erase);
 /** True when the central's socket should be polled (no message held back by the link). */
 bool device_ble_wants_input(const struct device *d);
 

@@ -91,6 +91,11 @@ static void usage(FILE *f)
 		"                       41 us per 32-bit word), during which the device does\n"
 		"                       nothing else; not during the bootloader simulation\n"
 		"                       [default: off]\n"
+		"  --radio-sync on|off  with --flash-timing on: each flash operation takes the BLE\n"
+		"                       radio (single-core nRF52, Zephyr's radio-synchronized\n"
+		"                       flash driver): connection events meanwhile are lost\n"
+		"                       [default: off: the link runs on, as a controller on its\n"
+		"                       own core]\n"
 		"  --power-off-ms N     after a power cut the device stays off N ms, then boots\n"
 		"                       again; 0 = stay off until the ctl \"power_on\" [default: 200]\n"
 		"  --print-layout       print the flash layout (after --layout) as JSON and exit\n"
@@ -133,6 +138,7 @@ enum {
 	OPT_DFU_MODULE, OPT_CONFIRM, OPT_DFU_TIMEOUT, OPT_RO_UNLOCKED, OPT_EVT_BLE_ONLY,
 	OPT_RELEASE_COMPLETE, OPT_ALLOW_ERASE_PENDING, OPT_NO_CONFIRM, OPT_BLE, OPT_BLE_MTU, OPT_CFGCHAN, OPT_CTL, OPT_POWER_OFF,
 	OPT_FLASH_TIMING,
+	OPT_RADIO_SYNC,
 };
 
 static int parse_onoff(const char *name, const char *s, bool *out)
@@ -207,6 +213,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 		{"ctl", required_argument, NULL, OPT_CTL},
 		{"power-off-ms", required_argument, NULL, OPT_POWER_OFF},
 		{"flash-timing", required_argument, NULL, OPT_FLASH_TIMING},
+		{"radio-sync", required_argument, NULL, OPT_RADIO_SYNC},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -352,6 +359,11 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 				return -1;
 			}
 			break;
+		case OPT_RADIO_SYNC:
+			if (parse_onoff("--radio-sync", optarg, &o->radio_sync) != 0) {
+				return -1;
+			}
+			break;
 		case OPT_VERSION:
 			printf("%s\n", sdfu_sim_version());
 			exit(0);
@@ -380,6 +392,10 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 				sim_boot_cfg_mode_name(&bc));
 			return -1;
 		}
+	}
+	if (o->radio_sync && !o->flash_timing) {
+		fprintf(stderr, "smpdfu-device: --radio-sync on needs --flash-timing on\n");
+		return -1;
 	}
 	if (o->flash_timing && flash_timing_table_get(o->layout) == NULL) {
 		fprintf(stderr, "smpdfu-device: --flash-timing on: no datasheet timing table for layout "

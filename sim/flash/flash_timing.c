@@ -20,6 +20,8 @@ static const struct flash_timing_table tables[] = {
 		.erase_us = 85000,
 		.write_unit = 4,
 		.write_us = 41,
+		/* Zephyr drivers/flash/soc_flash_nrf.c: write timeslots of 7.5 ms, an erase at once */
+		.radio_slot_us = 7500,
 		.source = "nRF52840 Product Specification, 4.3 NVMC, Electrical "
 			  "specification: t_ERASEPAGE 85 ms max, t_WRITE 41 us max",
 	},
@@ -61,10 +63,10 @@ static int timed_read(void *ctx, uint32_t off, void *buf, size_t len)
 	return t->orig.read(t->orig.ctx, off, buf, len);
 }
 
-static void charge(struct flash_timing *t, uint64_t us)
+static void charge(struct flash_timing *t, uint64_t us, bool erase)
 {
 	if (us != 0u && t->stall != NULL) {
-		t->stall(t->stall_ctx, us);
+		t->stall(t->stall_ctx, us, erase);
 	}
 }
 
@@ -78,7 +80,7 @@ static int timed_write(void *ctx, uint32_t off, const void *buf, size_t len)
 
 		t->writes++;
 		t->write_us += us;
-		charge(t, us);
+		charge(t, us, false);
 	}
 	return rc;
 }
@@ -93,7 +95,7 @@ static int timed_erase(void *ctx, uint32_t off, size_t len)
 
 		t->erases++;
 		t->erase_us += us;
-		charge(t, us);
+		charge(t, us, true);
 	}
 	return rc;
 }
@@ -136,11 +138,12 @@ void flash_timing_enable(struct flash_timing *t, bool on)
 	t->enabled = on;
 }
 
-void flash_timing_sleep(void *ctx, uint64_t us)
+void flash_timing_sleep(void *ctx, uint64_t us, bool erase)
 {
 	struct timespec ts = {.tv_sec = (time_t)(us / 1000000u), .tv_nsec = (long)(us % 1000000u) * 1000L};
 
 	(void)ctx;
+	(void)erase;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
 	}
 }

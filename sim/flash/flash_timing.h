@@ -27,6 +27,8 @@ struct flash_timing_table {
 	uint32_t erase_us;     /**< time to erase one unit, us */
 	uint32_t write_unit;   /**< bytes per program operation (word) */
 	uint32_t write_us;     /**< time to program one unit, us */
+	uint32_t radio_slot_us;/**< longest write timeslot when the flash takes the radio (single
+				    core: Zephyr's radio-synchronized driver); 0 = no radio sync */
 	const char *source;    /**< datasheet reference */
 };
 
@@ -43,8 +45,8 @@ uint64_t flash_timing_write_us(const struct flash_timing_table *t, size_t len);
  */
 double flash_timing_limit(const struct flash_timing_table *t, uint32_t size);
 
-/** How the charged time passes: sleep, or advance a clock. */
-typedef void (*flash_timing_stall_fn)(void *ctx, uint64_t us);
+/** How the charged time passes: sleep, or advance a clock. `erase`: the op is an erase. */
+typedef void (*flash_timing_stall_fn)(void *ctx, uint64_t us, bool erase);
 
 struct flash_timing {
 	struct sdfu_flash_dev *dev;        /**< the wrapped device */
@@ -72,6 +74,6 @@ void flash_timing_detach(struct flash_timing *t);
 void flash_timing_enable(struct flash_timing *t, bool on);
 
 /** A stall callback that sleeps the calling thread `us` microseconds (ctx unused). */
-void flash_timing_sleep(void *ctx, uint64_t us);
+void flash_timing_sleep(void *ctx, uint64_t us, bool erase);
 
 #endif /* SDFU_SIM_FLASH_TIMING_H */

@@ -142,6 +142,23 @@ def test_ble_backpressure(device_factory, default_image, images):
     assert "flash timing on: nRF52840 Product Specification" in log
 
 
+def test_ble_radio_sync(device_factory, default_image, images):
+    """--radio-sync on (a single-core nRF52: each flash operation takes the radio): connection
+    events during erases and write timeslots are lost, the writes wait for the next event, and a
+    window-4 upload still completes with every response, in order."""
+    dev = start_with_sockets(device_factory, default_image, ble=True,
+                             extra=["--flash-timing", "on", "--radio-sync", "on"])
+    new = images.make("1.3.0", size=12 * 1024)
+    with Central(dev.ble_path, mtu=247, phy="2M", data_len=251) as c:
+        _, frames = c.upload(new.data, window=4)
+        st = ctl_state(dev)
+        assert st["ble"]["lost"] > 0 and st["ble"]["max_in_use"] <= 4, st["ble"]
+        assert st["ble"]["frames_out"] == frames and st["ble"]["rx_frames"] == frames
+        rsp = c.request(1, 0, {})
+        assert any(i.get("slot") == 1 and i.get("hash") == new.hash for i in rsp["images"]), rsp
+    assert "not queued" not in dev.log()
+
+
 def test_ble_connect_parameters_checked(device_factory, default_image):
     """The central's PHY / data length / interval are checked: out of range is refused with
     DISCONNECTED 0x20 (unsupported LL parameter value) and a log line naming the values."""

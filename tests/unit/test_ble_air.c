@@ -470,6 +470,37 @@ static void test_update_instant(void **state)
 	assert_int_equal(ble_conn_update(&c, 7500, 500, 400, true), -1);
 }
 
+/*
+ * --radio-sync: while the flash holds the radio, connection events are lost (the central's
+ * write waits); the first event after the outage carries it.
+ */
+static void test_radio_off(void **state)
+{
+	struct ble_air_link l = mk(BLE_AIR_PHY_2M, 251, 247, 7500, 0);
+
+	(void)state;
+	up_init(&up, 1, 4, 1000, 2048, NULL);
+	up.chunk = up.frame_max - frame_overhead(0);
+	up.frames = 1;
+	up.frame_len[0] = frame_overhead(0) + 1000u;
+	up.frame_avail[up.sent_frames++] = 0;
+	assert_int_equal(ble_conn_start(&up.c, &l, 400, &up_ops, &up, 0), 0);
+	ble_conn_radio_off(&up.c, 3u * 7500u + 1u); /* events 0..3 start inside the outage */
+	ble_conn_run(&up.c, 3u * 7500u);
+	assert_int_equal(up.c.stats.lost, 4);
+	assert_int_equal(up.c.stats.writes, 0);
+	assert_int_equal(up.c.stats.events, 0);
+	assert_int_equal(ble_conn_next_us(&up.c), 4u * 7500u);
+	ble_conn_run(&up.c, 4u * 7500u);
+	assert_int_equal(up.c.stats.lost, 4);
+	assert_true(up.c.stats.writes > 0u);
+	assert_true(up.c.last_end_us > 4u * 7500u && up.c.last_end_us <= 5u * 7500u);
+	/* a shorter outage never shortens a longer one */
+	ble_conn_radio_off(&up.c, 6u * 7500u);
+	ble_conn_radio_off(&up.c, 5u * 7500u);
+	assert_int_equal(up.c.radio_off_until, 6u * 7500u);
+}
+
 /* Peripheral latency: a write waits for a listened event; with data to send it wakes at once. */
 static void test_latency_listening(void **state)
 {
@@ -511,10 +542,12 @@ static int fake_er(void *ctx, uint32_t off, size_t len)
 	(void)len;
 	return 0;
 }
-static void fake_stall(void *ctx, uint64_t us)
+static unsigned stalled_erases;
+static void fake_stall(void *ctx, uint64_t us, bool erase)
 {
 	(void)ctx;
 	stalled += us;
+	stalled_erases += erase ? 1u : 0u;
 }
 
 static void test_flash_timing(void **state)
@@ -537,10 +570,13 @@ static void test_flash_timing(void **state)
 	assert_true(lim > 32250.0 && lim < 32270.0);
 	assert_int_equal(flash_timing_attach(&ft, &dev, t, fake_stall, NULL), 0);
 	stalled = 0;
+	stalled_erases = 0;
 	assert_int_equal(dev.write(dev.ctx, 0, buf, 16), 0);
 	assert_int_equal(stalled, 4 * 41);
+	assert_int_equal(stalled_erases, 0);
 	assert_int_equal(dev.erase(dev.ctx, 0, 8192), 0);
 	assert_int_equal(stalled, 4 * 41 + 2 * 85000);
+	assert_int_equal(stalled_erases, 1); /* the stall is told which ops are erases */
 	assert_int_equal(dev.read(dev.ctx, 0, buf, 16), 0);
 	assert_int_equal(dev.write(dev.ctx, 0, buf, 3), -22); /* a failed op costs nothing */
 	assert_int_equal(stalled, 4 * 41 + 2 * 85000);
@@ -563,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_engine_reaches_limit),
 		cmocka_unit_test(test_update_instant),
 		cmocka_unit_test(test_latency_listening),
+		cmocka_unit_test(test_radio_off),
 		cmocka_unit_test(test_flash_timing),
 	};
 
