@@ -23,6 +23,9 @@ whole-upload figure with the published range [0.7 lo, 1.3 hi]. "as the app displ
 figure those apps show (image bytes after the first response over the time from the first
 response to the last): it leaves out the first round trip and the flash work of the requests
 in flight then, so it is given for information, not checked against the limits.
+Radio sync: the same with `--radio-sync on` (each flash operation takes the radio, as on a
+single-core nRF52) for a subset of the grid and the published settings, with the time-shared
+bound 1 / (1 / link + 1 / flash) beside min(link, flash).
 `--from-json FILE` prints the tables (and the plot) of a saved run without measuring.
 """
 import argparse
@@ -155,6 +158,12 @@ def plot(rows, out):
     fig.savefig(out, dpi=110)
 
 
+# --radio-sync on (single-core nRF52: each flash operation takes the radio): a subset of the
+# grid and the published settings again.
+RS_GRID = [(phy, 247, iv, w) for phy in ("1M", "2M") for iv in (6, 24) for w in (1, 4)]
+RS_HW = [h for h in HW if not h.get("sens")]
+
+
 def within_30(r):
     """The whole-upload figure within [0.7 lo, 1.3 hi] of the published range."""
     t = r["throughput"] / 1000
@@ -187,11 +196,27 @@ def print_hw(rows):
     print("\nSources: " + ", ".join(f"{k} {v}" for k, v in SOURCES.items()))
 
 
+def print_rs(rows):
+    bl.print_table(["--radio-sync on", "PHY/MTU/DLE/ms/window/frame", "published kB/s",
+                    "model kB/s", "within +-30 %", "min(link, flash) kB/s",
+                    "time-shared bound kB/s", "fraction of min", "lost events"],
+                   [[r.get("name", "grid"), f"{r['phy']}/{r['mtu']}/{r['data_len']}/"
+                     f"{r['interval_ms']:g}/{r['window']}/{r['frame_max']}",
+                     f"{r['published_lo']:g}-{r['published_hi']:g}" if "name" in r else "",
+                     kb(r["throughput"]),
+                     ("yes" if within_30(r) else "NO") if "name" in r else "",
+                     kb(min(r["link_limit"], r["flash_limit"])),
+                     kb(1 / (1 / r["link_limit"] + 1 / r["flash_limit"])),
+                     f"{r['fraction']:.2f}", r["lost"]]
+                    for r in rows])
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=256 * 1024)
     ap.add_argument("--flash-timing", default="on", choices=("on", "off"))
-    ap.add_argument("--only", choices=("grid", "hw"))
+    ap.add_argument("--only", choices=("grid", "hw", "rs"))
     ap.add_argument("--json", default=str(HERE / "results" / "ble.json"))
     ap.add_argument("--plot", default=str(HERE / "results" / "ble.png"))
     ap.add_argument("--from-json", metavar="FILE",
@@ -206,12 +231,14 @@ def main():
                 plot(out["grid"], a.plot)
         if out["hw"]:
             print_hw(out["hw"])
+        if out.get("radio_sync"):
+            print_rs(out["radio_sync"])
         return
     binary = bl.build_device()
     work = pathlib.Path(tempfile.mkdtemp(prefix="sdfu-ble-img-"))
     image = bl.make_image(work, a.size)
     out = {"machine": bl.machine(), "size": a.size, "flash_timing": a.flash_timing,
-           "grid": [], "hw": []}
+           "grid": [], "hw": [], "radio_sync": []}
     print(f"Machine: {out['machine']}\n")
     if a.only in (None, "grid"):
         for phy, mtu, iv, w in GRID:
@@ -235,6 +262,23 @@ def main():
                    f"(published {h['lo']}-{h['hi']})")
             out["hw"].append(r)
         print_hw(out["hw"])
+    if a.only in (None, "rs") and a.flash_timing == "on":
+        for phy, mtu, iv, w in RS_GRID:
+            r = one_run(binary, image, phy=phy, mtu=mtu, interval=iv, window=w,
+                        radio_sync=True)
+            bl.log(f"radio sync: {phy} mtu {mtu} {iv * 1.25:g} ms w{w}: "
+                   f"{kb(r['throughput'])} kB/s ({r['fraction']:.2f})")
+            out["radio_sync"].append(r)
+        for h in RS_HW:
+            r = one_run(binary, image, phy=h["phy"], mtu=h["mtu"], interval=h["interval"],
+                        window=h["window"], frame=h["frame"], data_len=h["dlen"],
+                        ce_len=h["ce"], radio_sync=True)
+            r.update(name=h["name"], src=SOURCES[h["src"]], published_lo=h["lo"],
+                     published_hi=h["hi"], sensitivity=False)
+            r["within_30"] = within_30(r)
+            bl.log(f"radio sync: {h['name']}: {r['throughput'] / 1000:.1f} kB/s")
+            out["radio_sync"].append(r)
+        print_rs(out["radio_sync"])
     bl.save_json(a.json, out)
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Runs every benchmark in bench/ and writes its printed report to bench/results/<name>.md
-# (plus <name>.json). Takes 2-4 minutes on a 2-core machine, plus ~10 for ble.py (real-time
+# (plus <name>.json). Takes 2-4 minutes on a 2-core machine, plus ~13 for ble.py (real-time
 # radio and flash timing). Usage: bench/run_all.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
