@@ -25,7 +25,7 @@ if(NOT EXISTS ${SDFU_MBEDTLS_SRC}/library/sha256.c)
 endif()
 
 # ---- Mbed TLS: only the modules the verify-only configuration enables -------------------
-set(_mbedtls_modules asn1parse asn1write base64 bignum constant_time ecdsa ecp ecp_curves md oid
+set(_mbedtls_modules asn1parse asn1write bignum constant_time ecdsa ecp ecp_curves md oid
     pk pk_wrap pkparse platform platform_util rsa rsa_internal sha256 memory_buffer_alloc)
 set(_mbedtls_sources "")
 foreach(m ${_mbedtls_modules})

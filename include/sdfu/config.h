@@ -182,6 +182,15 @@
 #define SDFU_SERIAL_RX_BUF_SIZE (SDFU_SMP_BUF_SIZE + 2)
 #endif
 
+/**
+ * CRC-16/XMODEM of the serial lines (sdfu/crc16.h): 1 = a 256-entry table (512 B of
+ * flash, fastest), 0 = a table-free byte-wise formula (about 40 B of code, about twice
+ * the instructions per byte; what a flash-constrained build picks).
+ */
+#ifndef SDFU_CRC16_TABLE
+#define SDFU_CRC16_TABLE 1
+#endif
+
 /* ---- BLE latency module (sdfu/ble_latency.h) --------------------------- */
 /** Period of the "is low latency still needed" check, ms (LOW_LATENCY_CHECK_PERIOD_MS). */
 #ifndef SDFU_BLE_LATENCY_CHECK_MS

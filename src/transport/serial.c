@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sdfu/crypto.h"
 #include "sdfu/err.h"
 #include "sdfu/port.h"
 #include "sdfu/transport.h"
@@ -75,13 +74,12 @@ static bool rx_append(struct sdfu_serial_rx *rx, uint8_t b)
 /* Decode the 4 pending characters. Returns false when the packet was dropped. */
 static bool rx_decode_quad(struct sdfu_serial_rx *rx)
 {
-	uint8_t out[4];
+	uint8_t out[3];
 	size_t olen = 0;
 	size_t i;
 
 	rx->quad_len = 0;
-	if (sdfu_base64_decode(out, sizeof(out), &olen, rx->quad, 4) != SDFU_OK || olen == 0 ||
-	    olen > 3) {
+	if (sdfu_base64_decode(out, sizeof(out), &olen, rx->quad, 4) != SDFU_OK) {
 		rx_drop(rx, "bad base64");
 		return false;
 	}
@@ -116,15 +114,41 @@ static int rx_end_of_data_line(struct sdfu_serial_rx *rx, sdfu_serial_frame_fn f
 	return 1;
 }
 
+/*
+ * Fast path inside a data line: decode as many whole 4-character groups straight
+ * into the packet buffer as the input holds and the announced length leaves room
+ * for. It stops before anything else (the '\n', whitespace, padding, a bad
+ * character, the group that would overrun the length), which the byte-by-byte
+ * path below then handles with the same rules as before. Returns bytes consumed.
+ */
+static size_t rx_bulk(struct sdfu_serial_rx *rx, const uint8_t *data, size_t len)
+{
+	size_t groups = ((size_t)rx->pkt_len - rx->got) / 3u;
+
+	if (len / 4u < groups) {
+		groups = len / 4u;
+	}
+	groups = sdfu_base64_decode_groups(&rx->buf[rx->got], data, groups * 4u);
+	rx->got = (uint16_t)(rx->got + groups * 3u);
+	return groups * 4u;
+}
+
 int sdfu_serial_rx_feed(struct sdfu_serial_rx *rx, const uint8_t *data, size_t len,
 			sdfu_serial_frame_fn fn, void *ctx)
 {
 	int frames = 0;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		uint8_t b = data[i];
+	while (i < len) {
+		uint8_t b;
 
+		if (rx->line_state == LS_DATA && rx->quad_len == 0u && rx->len_bytes == 2u) {
+			i += rx_bulk(rx, data + i, len - i);
+			if (i == len) {
+				break;
+			}
+		}
+		b = data[i++];
 		switch (rx->line_state) {
 		case LS_START:
 			if (b == SDFU_SERIAL_START_1) {
@@ -169,7 +193,10 @@ int sdfu_serial_rx_feed(struct sdfu_serial_rx *rx, const uint8_t *data, size_t l
 				}
 			}
 			break;
-		default: /* LS_SKIP */
+		default: /* LS_SKIP: ignore the rest of the line */
+			while (b != '\n' && i < len) {
+				b = data[i++];
+			}
 			if (b == '\n') {
 				rx->line_state = LS_START;
 			}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Base64 (RFC 4648, standard alphabet): table encoder, 80-byte reverse-table decoder, group streaming. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sdfu/base64.h"
+#include "sdfu/err.h"
+
+/* 64 characters, no terminator. */
+static const char b64_alpha[64] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+#define BAD 0xFFu
+/* Value of the characters '+' (43) .. 'z' (122); BAD for the rest of that range ('=' too). */
+static const uint8_t b64_rev[80] = {
+	62,  BAD, BAD, BAD, 63,                                 /* + , - . / */
+	52,  53,  54,  55,  56,  57,  58,  59,  60,  61,        /* 0..9 */
+	BAD, BAD, BAD, BAD, BAD, BAD, BAD,                      /* : ; < = > ? @ */
+	0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,
+	13,  14,  15,  16,  17,  18,  19,  20,  21,  22,  23,  24,  25,  /* A..Z */
+	BAD, BAD, BAD, BAD, BAD, BAD,                           /* [ \ ] ^ _ ` */
+	26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,  38,
+	39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51,  /* a..z */
+};
+
+/* 0..63 for an alphabet character, BAD (> 63) for any other byte. */
+static inline uint32_t rev(uint8_t c)
+{
+	uint32_t i = (uint32_t)c - (uint32_t)'+';
+
+	return i < sizeof(b64_rev) ? b64_rev[i] : BAD;
+}
+
+int sdfu_base64_encode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
+{
+	size_t need = SDFU_BASE64_ENC_LEN(slen);
+	size_t i;
+
+	*olen = need;
+	if (slen > (SIZE_MAX / 4u) * 3u - 3u || dlen < need) {
+		return SDFU_ERR_MSGSIZE;
+	}
+	for (i = 0; slen - i >= 3u; i += 3u) {
+		uint32_t v = ((uint32_t)src[i] << 16) | ((uint32_t)src[i + 1] << 8) | src[i + 2];
+
+		dst[0] = (uint8_t)b64_alpha[v >> 18];
+		dst[1] = (uint8_t)b64_alpha[(v >> 12) & 63u];
+		dst[2] = (uint8_t)b64_alpha[(v >> 6) & 63u];
+		dst[3] = (uint8_t)b64_alpha[v & 63u];
+		dst += 4;
+	}
+	if (i < slen) {
+		/* 1 or 2 bytes left: two or three characters and padding */
+		uint32_t v = (uint32_t)src[i] << 16;
+
+		if (slen - i == 2u) {
+			v |= (uint32_t)src[i + 1] << 8;
+		}
+		dst[0] = (uint8_t)b64_alpha[v >> 18];
+		dst[1] = (uint8_t)b64_alpha[(v >> 12) & 63u];
+		dst[2] = (slen - i == 2u) ? (uint8_t)b64_alpha[(v >> 6) & 63u] : (uint8_t)'=';
+		dst[3] = (uint8_t)'=';
+	}
+	return SDFU_OK;
+}
+
+size_t sdfu_base64_decode_groups(uint8_t *dst, const uint8_t *src, size_t slen)
+{
+	size_t g = 0;
+
+	for (; slen >= 4u; slen -= 4u, src += 4, dst += 3, g++) {
+		uint32_t a = rev(src[0]), b = rev(src[1]), c = rev(src[2]), d = rev(src[3]);
+		uint32_t v;
+
+		if ((a | b | c | d) > 63u) {
+			break;
+		}
+		v = (a << 18) | (b << 12) | (c << 6) | d;
+		dst[0] = (uint8_t)(v >> 16);
+		dst[1] = (uint8_t)(v >> 8);
+		dst[2] = (uint8_t)v;
+	}
+	return g;
+}
+
+int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
+{
+	const uint8_t *s;
+	size_t pad, need, full;
+	uint32_t a, b, c, d, v;
+
+	*olen = 0;
+	if (slen == 0u) {
+		return SDFU_OK;
+	}
+	if ((slen & 3u) != 0u) {
+		return SDFU_ERR_CORRUPT;
+	}
+	s = src + slen - 4u; /* the last group: the only one that may hold padding */
+	pad = (s[3] == '=') ? ((s[2] == '=') ? 2u : 1u) : 0u;
+	need = (slen / 4u) * 3u - pad;
+	if (dlen < need) {
+		*olen = need;
+		return SDFU_ERR_MSGSIZE;
+	}
+	full = slen / 4u - 1u;
+	if (sdfu_base64_decode_groups(dst, src, slen - 4u) != full) {
+		return SDFU_ERR_CORRUPT;
+	}
+	a = rev(s[0]);
+	b = rev(s[1]);
+	c = (pad == 2u) ? 0u : rev(s[2]);
+	d = (pad != 0u) ? 0u : rev(s[3]);
+	if ((a | b | c | d) > 63u) {
+		return SDFU_ERR_CORRUPT;
+	}
+	v = (a << 18) | (b << 12) | (c << 6) | d;
+	dst += full * 3u;
+	dst[0] = (uint8_t)(v >> 16);
+	if (pad < 2u) {
+		dst[1] = (uint8_t)(v >> 8);
+	}
+	if (pad == 0u) {
+		dst[2] = (uint8_t)v;
+	}
+	*olen = need;
+	return SDFU_OK;
+}
