@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Base64 (RFC 4648, standard alphabet): table encoder, 80-byte reverse-table decoder, group streaming. */
+/* Base64 (RFC 4648, standard alphabet): table encoder, 128-byte reverse-table decoder, group streaming. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,24 +11,22 @@ static const char b64_alpha[64] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 #define BAD 0xFFu
-/* Value of the characters '+' (43) .. 'z' (122); BAD for the rest of that range ('=' too). */
-static const uint8_t b64_rev[80] = {
-	62,  BAD, BAD, BAD, 63,                                 /* + , - . / */
-	52,  53,  54,  55,  56,  57,  58,  59,  60,  61,        /* 0..9 */
-	BAD, BAD, BAD, BAD, BAD, BAD, BAD,                      /* : ; < = > ? @ */
-	0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,
-	13,  14,  15,  16,  17,  18,  19,  20,  21,  22,  23,  24,  25,  /* A..Z */
-	BAD, BAD, BAD, BAD, BAD, BAD,                           /* [ \ ] ^ _ ` */
-	26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,  38,
-	39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51,  /* a..z */
+/* Value of each 7-bit character: 0..63 for the alphabet, BAD for the rest ('=' too). */
+static const uint8_t b64_rev[128] = {
+	BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD,
+	BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD,
+	BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD,  62, BAD, BAD, BAD,  63,
+	 52,  53,  54,  55,  56,  57,  58,  59,  60,  61, BAD, BAD, BAD, BAD, BAD, BAD,
+	BAD,   0,   1,   2,   3,   4,   5,   6,   7,   8,   9,  10,  11,  12,  13,  14,
+	 15,  16,  17,  18,  19,  20,  21,  22,  23,  24,  25, BAD, BAD, BAD, BAD, BAD,
+	BAD,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,  38,  39,  40,
+	 41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51, BAD, BAD, BAD, BAD, BAD,
 };
 
 /* 0..63 for an alphabet character, BAD (> 63) for any other byte. */
 static inline uint32_t rev(uint8_t c)
 {
-	uint32_t i = (uint32_t)c - (uint32_t)'+';
-
-	return i < sizeof(b64_rev) ? b64_rev[i] : BAD;
+	return (c < 128u) ? b64_rev[c] : BAD;
 }
 
 int sdfu_base64_encode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
@@ -69,10 +67,16 @@ size_t sdfu_base64_decode_groups(uint8_t *dst, const uint8_t *src, size_t slen)
 	size_t g = 0;
 
 	for (; slen >= 4u; slen -= 4u, src += 4, dst += 3, g++) {
-		uint32_t a = rev(src[0]), b = rev(src[1]), c = rev(src[2]), d = rev(src[3]);
-		uint32_t v;
+		uint32_t a, b, c, d, v;
 
-		if ((a | b | c | d) > 63u) {
+		if (((src[0] | src[1] | src[2] | src[3]) & 0x80u) != 0u) {
+			break; /* not 7-bit: not base64 */
+		}
+		a = b64_rev[src[0]];
+		b = b64_rev[src[1]];
+		c = b64_rev[src[2]];
+		d = b64_rev[src[3]];
+		if (((a | b | c | d) & 0x80u) != 0u) {
 			break;
 		}
 		v = (a << 18) | (b << 12) | (c << 6) | d;
