@@ -2,6 +2,7 @@
 /* Base64 (RFC 4648, standard alphabet): table encoder, 128-byte reverse-table decoder, group streaming. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sdfu/base64.h"
 #include "sdfu/err.h"
@@ -22,12 +23,6 @@ static const uint8_t b64_rev[128] = {
 	BAD,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,  38,  39,  40,
 	 41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51, BAD, BAD, BAD, BAD, BAD,
 };
-
-/* 0..63 for an alphabet character, BAD (> 63) for any other byte. */
-static inline uint32_t rev(uint8_t c)
-{
-	return (c < 128u) ? b64_rev[c] : BAD;
-}
 
 int sdfu_base64_encode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
 {
@@ -89,9 +84,8 @@ size_t sdfu_base64_decode_groups(uint8_t *dst, const uint8_t *src, size_t slen)
 
 int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
 {
-	const uint8_t *s;
+	uint8_t last[4], out[3];
 	size_t pad, need, full;
-	uint32_t a, b, c, d, v;
 
 	*olen = 0;
 	if (slen == 0u) {
@@ -100,33 +94,22 @@ int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *s
 	if ((slen & 3u) != 0u) {
 		return SDFU_ERR_CORRUPT;
 	}
-	s = src + slen - 4u; /* the last group: the only one that may hold padding */
-	pad = (s[3] == '=') ? ((s[2] == '=') ? 2u : 1u) : 0u;
+	/* the last group is the only one that may hold padding: decode it with 'A' (0) for '=' */
+	memcpy(last, src + slen - 4u, 4);
+	pad = (last[3] == '=') ? ((last[2] == '=') ? 2u : 1u) : 0u;
 	need = (slen / 4u) * 3u - pad;
 	if (dlen < need) {
 		*olen = need;
 		return SDFU_ERR_MSGSIZE;
 	}
+	last[3] = (pad != 0u) ? (uint8_t)'A' : last[3];
+	last[2] = (pad == 2u) ? (uint8_t)'A' : last[2];
 	full = slen / 4u - 1u;
-	if (sdfu_base64_decode_groups(dst, src, slen - 4u) != full) {
+	if (sdfu_base64_decode_groups(dst, src, slen - 4u) != full ||
+	    sdfu_base64_decode_groups(out, last, 4) != 1u) {
 		return SDFU_ERR_CORRUPT;
 	}
-	a = rev(s[0]);
-	b = rev(s[1]);
-	c = (pad == 2u) ? 0u : rev(s[2]);
-	d = (pad != 0u) ? 0u : rev(s[3]);
-	if ((a | b | c | d) > 63u) {
-		return SDFU_ERR_CORRUPT;
-	}
-	v = (a << 18) | (b << 12) | (c << 6) | d;
-	dst += full * 3u;
-	dst[0] = (uint8_t)(v >> 16);
-	if (pad < 2u) {
-		dst[1] = (uint8_t)(v >> 8);
-	}
-	if (pad == 0u) {
-		dst[2] = (uint8_t)v;
-	}
+	memcpy(dst + full * 3u, out, 3u - pad);
 	*olen = need;
 	return SDFU_OK;
 }
