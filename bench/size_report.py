@@ -11,7 +11,10 @@ Builds the core (src/**/*.c), zcbor, the Cortex-M reference port, bench/size_app
 crypto stubs with `arm-none-eabi-gcc -mcpu=CPU -mthumb -Os -ffunction-sections -fdata-sections
 -fstack-usage -fcallgraph-info=su` and the user config bench/size_config.h (Zephyr smp_svr
 capacities), links them with `-Wl,--gc-sections` (newlib-nano, no startup files, bench/size_app.ld)
-and attributes every linked input section to its module from the linker map: flash = .text +
+and attributes every linked input section to its module from the linker map (a module is a source
+folder: src/smp, src/grp/img, src/util, ...; a section from an unknown object is an error; the
+crypto stubs for SHA-256/signatures must not be linked in the smp_svr set: --check fails if they
+are). Flash = .text +
 .rodata + .data (init values), RAM = .data + .bss. Variants: smp_svr (OS + image groups, serial
 transport; what Zephyr's smp_svr serial sample has) and dfu (also event bus, DFU lock, MCUmgr
 DFU module, config-channel DFU). Stack: from the .su/.ci files, the deepest direct-call chain
@@ -66,6 +69,7 @@ LABELS = {  # optional friendlier labels; a folder without one is shown by its p
     "port/cortex-m": "Cortex-M port (port/cortex-m)",
     "bench/size_crypto_stub.c": "crypto port stubs (bench; must be 0 in the smp_svr set)",
     "bench/size_app.c": "application statics + drivers (bench/size_app.c)",
+    "lto": "link-time optimised code (all modules merged, --lto)",
 }
 # What the library (the counted set) is: every core folder and zcbor; the port, the
 # application and libc are the product's. The report lists the folders that linked code.
@@ -191,6 +195,8 @@ def parse_map(mp, objmap):
             fname = objmap[base]
         elif "libc" in src or "libgcc" in src or "libnosys" in src:
             mod = "libc"
+        elif LTO and "ltrans" in src:
+            mod = "lto"  # whole-program output: modules merged (totals only)
         else:
             raise SystemExit(f"size_report: linked section {name} from {src} has no module")
         d = out.setdefault(mod, {"flash": 0, "ram": 0, "text": 0, "data": 0, "bss": 0,
@@ -391,12 +397,16 @@ def report(res):
     print(f"\n### {res['cpu']}, variant {res['variant']} (-Os -mthumb, --gc-sections"
           f"{', -flto' if LTO else ''})\n")
     print(fmt_table(["module", "text+rodata", "data", "bss", "flash", "RAM", "files (flash)"], rows))
-    print(f"\nThe set (every linked core folder and zcbor: {', '.join(res['target_set'])}; base64 "
-          f"and CRC-16 are real core code in src/util): flash {res['target_set_flash']} B; RAM in "
-          f"those modules {res['target_set_ram_core']} B + caller-owned objects in the app "
-          f"{res['app_ram']} B = {res['target_set_ram_core'] + res['app_ram']} B. "
-          + ("No stub is linked." if res["stub_flash"] == 0 else
-             f"WARNING: {res['stub_flash']} B of crypto port stubs are linked (not a real figure)."))
+    if LTO:
+        print("\nWith --lto the modules are merged: only the totals above are meaningful.")
+    else:
+        print(f"\nThe set (every linked core folder and zcbor: {', '.join(res['target_set'])}; "
+              f"base64 and CRC-16 are real core code in src/util): flash {res['target_set_flash']} B; RAM in "
+              f"those modules {res['target_set_ram_core']} B + caller-owned objects in the app "
+              f"{res['app_ram']} B = {res['target_set_ram_core'] + res['app_ram']} B. "
+              + ("No stub is linked." if res["stub_flash"] == 0 else
+                 f"WARNING: {res['stub_flash']} B of crypto port stubs are linked (not a real "
+                 "figure)."))
     print("\nLargest RAM symbols (nm --size-sort):\n")
     print(fmt_table(["symbol", "bytes"], [list(r) for r in res["ram_symbols"]]))
     if "stack" in res:
