@@ -70,12 +70,15 @@ int sdfu_serial_rx_feed(struct sdfu_serial_rx *rx, const uint8_t *data, size_t l
 /** Write `len` bytes of encoded output. Returns 0 or a negative sdfu_err. */
 typedef int (*sdfu_serial_out_fn)(void *ctx, const uint8_t *data, size_t len);
 
-/** Transmit encoder. Caller-owned; holds one line buffer. */
+/**
+ * Transmit encoder. Caller-owned. The line being built lives on the stack of
+ * sdfu_serial_tx_frame() (SDFU_SERIAL_LINE_MAX bytes), which runs after a request's
+ * handler has returned, so it is not on the deepest stack path and costs no static RAM.
+ */
 struct sdfu_serial_tx {
 	uint16_t line_len;   /**< max bytes per line incl. start bytes and '\n' */
 	sdfu_serial_out_fn out;
 	void *out_ctx;
-	uint8_t line[SDFU_SERIAL_LINE_MAX + 2]; /**< +2: room for the base64 encoder's NUL */
 };
 
 /**

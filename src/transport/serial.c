@@ -248,6 +248,7 @@ int sdfu_serial_tx_frame(struct sdfu_serial_tx *tx, const uint8_t *frame, size_t
 	size_t pos = 0;
 	uint16_t crc;
 	bool first = true;
+	uint8_t line[SDFU_SERIAL_LINE_MAX];
 
 	if (len > 0xFFFFu - 2u) {
 		return SDFU_ERR_MSGSIZE;
@@ -265,8 +266,8 @@ int sdfu_serial_tx_frame(struct sdfu_serial_tx *tx, const uint8_t *frame, size_t
 		if (line_end > total) {
 			line_end = total;
 		}
-		tx->line[0] = first ? SDFU_SERIAL_START_1 : SDFU_SERIAL_CONT_1;
-		tx->line[1] = first ? SDFU_SERIAL_START_2 : SDFU_SERIAL_CONT_2;
+		line[0] = first ? SDFU_SERIAL_START_1 : SDFU_SERIAL_CONT_1;
+		line[1] = first ? SDFU_SERIAL_START_2 : SDFU_SERIAL_CONT_2;
 		first = false;
 		while (pos < line_end) {
 			uint8_t grp[3];
@@ -276,14 +277,14 @@ int sdfu_serial_tx_frame(struct sdfu_serial_tx *tx, const uint8_t *frame, size_t
 			while (k < 3u && pos < line_end) {
 				grp[k++] = tx_packet_byte(frame, len, crc, pos++);
 			}
-			rc = sdfu_base64_encode(&tx->line[n], sizeof(tx->line) - n, &olen, grp, k);
+			rc = sdfu_base64_encode(&line[n], sizeof(line) - n, &olen, grp, k);
 			if (rc != SDFU_OK) {
 				return rc;
 			}
 			n += olen;
 		}
-		tx->line[n++] = '\n';
-		rc = tx->out(tx->out_ctx, tx->line, n);
+		line[n++] = '\n';
+		rc = tx->out(tx->out_ctx, line, n);
 		if (rc < 0) {
 			return rc;
 		}
