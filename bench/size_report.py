@@ -70,10 +70,11 @@ LABELS = {  # optional friendlier labels; a folder without one is shown by its p
     "bench/size_crypto_stub.c": "crypto port stubs (bench; must be 0 in the smp_svr set)",
     "bench/size_app.c": "application statics + drivers (bench/size_app.c)",
     "lto": "link-time optimised code (all modules merged, --lto)",
+    "src+zcbor (LTO)": "core + zcbor as one LTO unit (--lto-core)",
 }
 # What the library (the counted set) is: every core folder and zcbor; the port, the
 # application and libc are the product's. The report lists the folders that linked code.
-LIBRARY_PREFIXES = ("src/", "zcbor")
+LIBRARY_PREFIXES = ("src/", "zcbor", "src+zcbor")
 CPUS = {"cortex-m0plus": "v6-m/nofp", "cortex-m4": "v7e-m/nofp", "cortex-m33": "v8-m.main/nofp"}
 
 
@@ -111,6 +112,7 @@ def module_of(relpath):
 
 CONFIG = BENCH / "size_config.h"
 LTO = False  # --lto: link-time optimisation (module attribution is then approximate)
+LTO_CORE = False  # --lto-core: the library (core + zcbor) as one LTO unit, app/port/libc not
 
 
 def compile_all(cpu, variant, outdir):
@@ -121,6 +123,7 @@ def compile_all(cpu, variant, outdir):
              f"-DSIZE_APP_DFU={1 if variant == 'dfu' else 0}",
              "-I" + str(ROOT / "include"), "-I" + str(ROOT / "src"), "-isystem",
              str(ZCBOR / "include")] + (["-flto"] if LTO else [])
+    lib_flags = ["-flto"] if LTO_CORE else []
     jobs = []
     objmap = {}
     for src in sources():
@@ -128,6 +131,8 @@ def compile_all(cpu, variant, outdir):
         obj = outdir / (r.replace("/", "__") + ".o")
         objmap[obj.name] = r
         extra = ["-fno-strict-aliasing"] if "zcbor" in r else []
+        if r.startswith(LIBRARY_PREFIXES):
+            extra += lib_flags
         jobs.append(["arm-none-eabi-gcc", *flags, *extra, "-c", str(src), "-o", str(obj)])
 
     def run(cmd):
@@ -143,6 +148,17 @@ def compile_all(cpu, variant, outdir):
 
 def link(cpu, outdir):
     objs = sorted(str(p) for p in outdir.glob("*.o"))
+    if LTO_CORE:
+        # The library's objects, optimised together into one relocatable object (what a
+        # product gets from an LTO-built libsmpdfu); the final link keeps --gc-sections.
+        lib = [o for o in objs if pathlib.Path(o).name.startswith(("src__", "zcbor__"))]
+        core = outdir / "core_lto.o"
+        p = subprocess.run(["arm-none-eabi-gcc", "-mcpu=" + cpu, "-mthumb", "-Os", "-flto", "-r",
+                            "-ffunction-sections", "-fdata-sections", "-flinker-output=nolto-rel",
+                            "-nostdlib", "-o", str(core), *lib], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise SystemExit(f"LTO partial link failed:\n{p.stderr}")
+        objs = [o for o in objs if o not in lib] + [str(core)]
     elf = outdir / "app.elf"
     mp = outdir / "app.map"
     cmd = ["arm-none-eabi-gcc", "-mcpu=" + cpu, "-mthumb", "-Os", *(["-flto"] if LTO else []),
@@ -195,6 +211,8 @@ def parse_map(mp, objmap):
             fname = objmap[base]
         elif "libc" in src or "libgcc" in src or "libnosys" in src:
             mod = "libc"
+        elif base == "core_lto.o" and LTO_CORE:
+            mod = "src+zcbor (LTO)"
         elif LTO and "ltrans" in src:
             mod = "lto"  # whole-program output: modules merged (totals only)
         else:
@@ -409,7 +427,7 @@ def report(res):
     rows.append(["TOTAL (arm-none-eabi-size of app.elf)", res["elf_text"], res["elf_data"],
                  res["elf_bss"], res["flash_total"], res["ram_total"], ""])
     print(f"\n### {res['cpu']}, variant {res['variant']} (-Os -mthumb, --gc-sections"
-          f"{', -flto' if LTO else ''})\n")
+          f"{', -flto' if LTO else ''}{', library with -flto' if LTO_CORE else ''})\n")
     print(fmt_table(["module", "text+rodata", "data", "bss", "flash", "RAM", "files (flash)"], rows))
     if LTO:
         print("\nWith --lto the modules are merged: only the totals above are meaningful.")
@@ -474,12 +492,18 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="only the check result")
     ap.add_argument("--config", help="user config header instead of bench/size_config.h "
                     "(e.g. one that includes it and overrides a macro, to size an option)")
+    ap.add_argument("--lto-core", action="store_true", help="build the library (core + zcbor) "
+                    "as one LTO unit (one relocatable object), the app and port without LTO; the "
+                    "library is then one row")
     ap.add_argument("--lto", action="store_true", help="compile and link with -flto "
                     "(totals only: LTO merges functions across modules)")
     a = ap.parse_args()
     if a.lto:
         global LTO
         LTO = True
+    if a.lto_core:
+        global LTO_CORE
+        LTO_CORE = True
     if a.config:
         global CONFIG
         CONFIG = pathlib.Path(a.config).resolve()

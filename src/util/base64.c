@@ -27,32 +27,26 @@ static const uint8_t b64_rev[128] = {
 int sdfu_base64_encode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
 {
 	size_t need = SDFU_BASE64_ENC_LEN(slen);
-	size_t i;
 
 	*olen = need;
 	if (slen > (SIZE_MAX / 4u) * 3u - 3u || dlen < need) {
 		return SDFU_ERR_MSGSIZE;
 	}
-	for (i = 0; slen - i >= 3u; i += 3u) {
-		uint32_t v = ((uint32_t)src[i] << 16) | ((uint32_t)src[i + 1] << 8) | src[i + 2];
-
-		dst[0] = (uint8_t)b64_alpha[v >> 18];
-		dst[1] = (uint8_t)b64_alpha[(v >> 12) & 63u];
-		dst[2] = (uint8_t)b64_alpha[(v >> 6) & 63u];
-		dst[3] = (uint8_t)b64_alpha[v & 63u];
-		dst += 4;
-	}
-	if (i < slen) {
-		/* 1 or 2 bytes left: two or three characters and padding */
+	/* one loop for whole groups and the 1- or 2-byte tail (padded with '=') */
+	for (size_t i = 0; i < slen; i += 3u, dst += 4) {
+		size_t n = slen - i;
 		uint32_t v = (uint32_t)src[i] << 16;
 
-		if (slen - i == 2u) {
+		if (n > 1u) {
 			v |= (uint32_t)src[i + 1] << 8;
+		}
+		if (n > 2u) {
+			v |= src[i + 2];
 		}
 		dst[0] = (uint8_t)b64_alpha[v >> 18];
 		dst[1] = (uint8_t)b64_alpha[(v >> 12) & 63u];
-		dst[2] = (slen - i == 2u) ? (uint8_t)b64_alpha[(v >> 6) & 63u] : (uint8_t)'=';
-		dst[3] = (uint8_t)'=';
+		dst[2] = (n > 1u) ? (uint8_t)b64_alpha[(v >> 6) & 63u] : (uint8_t)'=';
+		dst[3] = (n > 2u) ? (uint8_t)b64_alpha[v & 63u] : (uint8_t)'=';
 	}
 	return SDFU_OK;
 }
