@@ -25,6 +25,17 @@
 #ifndef SDFU_SMP_CBOR_STATES
 #define SDFU_SMP_CBOR_STATES 6
 #endif
+/**
+ * zcbor backup states of the response encoder handed to handlers (ctx->zse). zcbor as
+ * built here (ZCBOR_CANONICAL off: indefinite-length maps and lists) needs none for
+ * maps and lists at any depth; only zcbor_bstr_start_encode (CBOR inside a byte string,
+ * used by no built-in handler) takes one per open level. A ZCBOR_CANONICAL build uses
+ * SDFU_SMP_CBOR_STATES + 2 states whatever this says. Each backup is one zcbor_state_t
+ * (36 B on Cortex-M) of stack in the dispatcher.
+ */
+#ifndef SDFU_SMP_RSP_BACKUPS
+#define SDFU_SMP_RSP_BACKUPS SDFU_SMP_CBOR_STATES
+#endif
 /** Accept SMP v1 requests (the Go CLI and Rust serial clients are v1-only). */
 #ifndef SDFU_SMP_V1
 #define SDFU_SMP_V1 1

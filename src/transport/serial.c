@@ -71,7 +71,11 @@ static bool rx_append(struct sdfu_serial_rx *rx, uint8_t b)
 	return true;
 }
 
-/* Decode the 4 pending characters. Returns false when the packet was dropped. */
+/* Decode the 4 pending characters. Returns false when the packet was dropped. Kept out
+ * of line: its buffers then stay off the frame-callback path (the deepest stack). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static bool rx_decode_quad(struct sdfu_serial_rx *rx)
 {
 	uint8_t out[3];
