@@ -2,6 +2,7 @@
 """Shared helpers for the benchmarks in bench/: build the Release device, start it (the shared
 driver tests/support/sdfu_device.py), make images, read a process's CPU time, and print tables.
 Benchmarks print numbers; they never assert timings."""
+import argparse
 import asyncio
 import json
 import os
@@ -35,8 +36,9 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def build_device(build_dir=BUILD_DIR):
-    """Configure and build smpdfu-device as Release -O2 (no asserts); returns the binary path.
+def build_device(build_dir=BUILD_DIR, preset="bench-release"):
+    """Configure (CMake preset `preset`, default bench-release) and build smpdfu-device as
+    Release -O2 (no asserts); returns the binary path.
 
     -O2 is set explicitly: CMake's default Release flags are -O3, and -O2 is what a firmware
     build of the core would use for speed. Honours $SDFU_DEVICE (or the former
@@ -45,9 +47,8 @@ def build_device(build_dir=BUILD_DIR):
     if env:
         return env
     if not (build_dir / "build.ninja").exists():
-        subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build_dir), "-G", "Ninja",
-                        "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["cmake", "--preset", preset, "-B", str(build_dir)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
     p = subprocess.run(["cmake", "--build", str(build_dir), "--target", "smpdfu-device"],
                        capture_output=True, text=True)
     binary = build_dir / "smpdfu-device"
@@ -174,10 +175,51 @@ def print_table(headers, rows):
     sys.stdout.flush()
 
 
-def save_json(path, obj):
+def save_json(path, obj, say=False):
+    """Write `obj` as JSON to `path` (folders made); `say`: print where."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(obj, indent=1))
+    if say:
+        print(f"\n(JSON: {path})")
+
+
+def upload_args(doc, json_name, runs, sizes):
+    """An argument parser with the options the upload benchmarks share: --runs, --sizes (keys
+    of SIZES), --clients, --json (bench/results/<json_name>), --workdir. Add more, then parse."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=runs)
+    ap.add_argument("--sizes", default=sizes)
+    ap.add_argument("--clients", default="smpclient,rust")
+    ap.add_argument("--json", default=str(ROOT / "bench" / "results" / json_name))
+    ap.add_argument("--workdir", default="/tmp/smpdfu-bench")
+    return ap
+
+
+class UploadSetup:
+    """What an upload benchmark starts from (the parsed upload_args): the Release device
+    (`binary`), `work` dir, `sizes` [(key, bytes)], `images` {key: path}, `clients` and the
+    Rust `peer` (None when not asked for or not buildable)."""
+
+    def __init__(self, a):
+        self.binary = build_device()
+        self.work = pathlib.Path(a.workdir)
+        self.sizes = [(k, SIZES[k]) for k in a.sizes.split(",")]
+        self.images = {k: make_image(self.work / "images", n) for k, n in self.sizes}
+        self.clients = a.clients.split(",")
+        self.peer = rust_peer() if "rust" in self.clients else None
+
+
+async def timed_upload(client, image):
+    """Upload `image` (bytes) through an SMPClient; returns the wall time in seconds. The
+    upload must end at len(image)."""
+    t0 = time.perf_counter()
+    last = 0
+    async for off in client.upload(image, subsequent_timeout_s=10):
+        last = off
+    dt = time.perf_counter() - t0
+    assert last == len(image), f"upload ended at {last}"
+    return dt
 
 
 def run(coro, timeout=600.0):

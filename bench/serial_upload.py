@@ -15,7 +15,6 @@ device's /proc/<pid>/io rchar (bytes it read from the pty) is recorded too. A pt
 rate, so throughput is bounded by the two processes, not by a UART: at 115200 baud (11520 B/s)
 the same upload would take wire_bytes / 11520 s, which the table also shows.
 """
-import argparse
 import pathlib
 import subprocess
 import sys
@@ -70,12 +69,7 @@ async def smpclient_upload(dev, image, buf, runs):
             await c.request(ImageErase(), timeout_s=30)
             tx0, rx0, r0 = cnt.tx, cnt.rx, proc_rchar(dev.pid)
             c0 = bl.proc_cpu(dev.pid)["run_ns"]
-            t0 = time.perf_counter()
-            last = 0
-            async for off in c.upload(image, subsequent_timeout_s=10):
-                last = off
-            dt = time.perf_counter() - t0
-            assert last == len(image)
+            dt = await bl.timed_upload(c, image)
             out.append({"s": dt, "tx": cnt.tx - tx0, "rx": cnt.rx - rx0,
                         "cpu_ns": bl.proc_cpu(dev.pid)["run_ns"] - c0,
                         "dev_rchar": proc_rchar(dev.pid) - r0, "frame": t.max_unencoded_size})
@@ -106,21 +100,12 @@ def rust_upload(peer, dev, path, runs):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--sizes", default="64K,256K")
+    ap = bl.upload_args(__doc__, "serial.json", runs=3, sizes="64K,256K")
     ap.add_argument("--bufs", default="auto,384", help="smpclient buffer sizes: auto or N")
-    ap.add_argument("--clients", default="smpclient,rust")
-    ap.add_argument("--json", default=str(bl.ROOT / "bench" / "results" / "serial.json"))
-    ap.add_argument("--workdir", default="/tmp/smpdfu-bench")
     a = ap.parse_args()
-
-    binary = bl.build_device()
-    work = pathlib.Path(a.workdir)
-    sizes = [(k, bl.SIZES[k]) for k in a.sizes.split(",")]
-    images = {k: bl.make_image(work / "images", n) for k, n in sizes}
-    clients = a.clients.split(",")
-    peer = bl.rust_peer() if "rust" in clients else None
+    su = bl.UploadSetup(a)
+    binary, work, sizes, images, clients, peer = (su.binary, su.work, su.sizes, su.images,
+                                                  su.clients, su.peer)
     res = {"machine": bl.machine(), "runs": a.runs, "serial": []}
     rows = []
     with bl.Device(binary, work / "dev-serial", serial="pty", udp=None) as dev:
@@ -155,8 +140,7 @@ def main():
     bl.print_table(["client", "buffer", "image", "median ms", "KiB/s", "wire in B",
                     "wire out B", "image/wire in", "image/wire total", "s at 115200 baud",
                     "device CPU s/MiB"], rows)
-    bl.save_json(a.json, res)
-    print(f"\n(JSON: {a.json})")
+    bl.save_json(a.json, res, say=True)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ CPU (user+system, from /proc/<pid>/schedstat) per MiB over the same runs.
 Echo: smpclient `EchoWrite` in a loop, and a raw stop-and-wait UDP socket (no asyncio),
 each for --echo-seconds.
 """
-import argparse
 import json
 import pathlib
 import socket
@@ -75,13 +74,8 @@ async def smpclient_upload(dev, image, frame, runs):
         for _ in range(runs):
             await c.request(ImageErase(), timeout_s=30)
             cpu0 = bl.proc_cpu(dev.pid)["run_ns"]
-            t0 = time.perf_counter()
-            last = 0
-            async for off in c.upload(image, subsequent_timeout_s=10):
-                last = off
-            dt = time.perf_counter() - t0
+            dt = await bl.timed_upload(c, image)
             cpu1 = bl.proc_cpu(dev.pid)["run_ns"]
-            assert last == len(image), f"upload ended at {last}"
             out.append((dt, cpu1 - cpu0))
     finally:
         await c.disconnect()
@@ -144,22 +138,13 @@ def raw_echo(dev, seconds):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--sizes", default="64K,256K,1M")
+    ap = bl.upload_args(__doc__, "throughput.json", runs=5, sizes="64K,256K,1M")
     ap.add_argument("--frames", default="256,512,1024,max")
-    ap.add_argument("--clients", default="smpclient,rust")
     ap.add_argument("--echo-seconds", type=float, default=3.0)
-    ap.add_argument("--json", default=str(bl.ROOT / "bench" / "results" / "throughput.json"))
-    ap.add_argument("--workdir", default="/tmp/smpdfu-bench")
     a = ap.parse_args()
-
-    binary = bl.build_device()
-    work = pathlib.Path(a.workdir)
-    sizes = [(k, bl.SIZES[k]) for k in a.sizes.split(",")]
-    images = {k: bl.make_image(work / "images", n) for k, n in sizes}
-    clients = a.clients.split(",")
-    peer = bl.rust_peer() if "rust" in clients else None
+    su = bl.UploadSetup(a)
+    binary, work, sizes, images, clients, peer = (su.binary, su.work, su.sizes, su.images,
+                                                  su.clients, su.peer)
     if "rust" in clients and peer is None:
         clients.remove("rust")
 
@@ -227,8 +212,7 @@ def main():
         print(f"\nEcho (0/0, stop-and-wait, {a.echo_seconds:.0f} s each): smpclient "
               f"{e['smpclient_per_s']:.0f}/s, raw UDP socket {e['raw_socket_per_s']:.0f}/s, "
               f"device CPU {e['device_cpu_us_per_echo']:.1f} us/echo")
-    bl.save_json(a.json, results)
-    print(f"\n(JSON: {a.json})")
+    bl.save_json(a.json, results, say=True)
 
 
 if __name__ == "__main__":

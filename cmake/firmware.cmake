@@ -43,7 +43,7 @@ target_compile_definitions(sdfu_crypto_fw PRIVATE SDFU_CRYPTO_ED25519=0)
 target_compile_options(sdfu_crypto_fw PRIVATE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter)
 
 # ---- board + firmware image ---------------------------------------------------------
-file(GLOB SDFU_BOARD_SOURCES CONFIGURE_DEPENDS ${SDFU_BOARD_DIR}/*.c)
+sdfu_sources(SDFU_BOARD_SOURCES port/cortex-m/board/mps2 flash.c fmt.c log.c main.c startup.c uart.c)
 add_executable(smpdfu-fw.elf ${SDFU_BOARD_SOURCES})
 target_include_directories(smpdfu-fw.elf PRIVATE ${SDFU_BOARD_DIR} ${CMAKE_SOURCE_DIR}/port/cortex-m)
 target_compile_definitions(smpdfu-fw.elf PRIVATE MPS2_BOARD_NAME="${SDFU_BOARD}" MPS2_CPU_NAME="${SDFU_CPU}")

@@ -2,8 +2,7 @@
 # libFuzzer targets (tests/fuzz/fuzz_*.c): clang only; the core, zcbor, the crypto port, the
 # simulated flash and the fake port are rebuilt here with the fuzzer + ASan + UBSan flags.
 #
-#   CC=clang cmake -S . -B build/fuzz -G Ninja -DSDFU_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
-#   cmake --build build/fuzz --target fuzz_all
+#   cmake --preset fuzz && cmake --build --preset fuzz     # build/fuzz, target fuzz_all
 #   tests/fuzz/run.sh            # builds and runs every target for FUZZ_SECONDS (default 20)
 if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
   message(FATAL_ERROR "SDFU_FUZZ needs clang (CC=clang), not ${CMAKE_C_COMPILER_ID}")
@@ -41,7 +40,8 @@ target_link_libraries(fz_host PUBLIC fz_smpdfu ${MBEDCRYPTO_LIB} ${SODIUM_LIB})
 target_compile_options(fz_host PRIVATE ${SDFU_FUZZ_CFLAGS} ${SDFU_HOST_WARNINGS})
 target_compile_definitions(fz_host PRIVATE _GNU_SOURCE)
 
-file(GLOB SDFU_FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+sdfu_sources(SDFU_FUZZ_TARGETS tests/fuzz fuzz_ble.c fuzz_image.c fuzz_serial.c fuzz_smp.c fuzz_upload.c
+  ELSEWHERE harness.c)
 set(SDFU_FUZZ_NAMES "")
 foreach(src ${SDFU_FUZZ_TARGETS})
   get_filename_component(name ${src} NAME_WE)

@@ -15,9 +15,8 @@ log="$bdir/powerloss-full"
 mkdir -p "$log"
 
 if [ ! -f "$bdir/build.ninja" ] && [ ! -f "$bdir/Makefile" ]; then
-	# Release flags; the few -O3-only false-positive warnings are not errors here.
-	cmake -S "$root" -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-		-DCMAKE_C_FLAGS="-Wno-maybe-uninitialized -Wno-format-truncation -Wno-stringop-truncation" >/dev/null
+	# preset powerloss-rel: Release flags; the few -O3-only false-positive warnings are not errors
+	(cd "$root" && cmake --preset powerloss-rel -B "$bdir" >/dev/null)
 fi
 cmake --build "$bdir" --target test_swap_powerloss test_dfu_powerloss >/dev/null
 

@@ -11,7 +11,7 @@
 # (firmware log on stderr) and stops QEMU on SIGTERM/SIGINT with the flash file intact. Every
 # firmware reset ends QEMU (-no-reboot); the launcher runs smpdfu-boot on the flash file and
 # starts QEMU again behind the same pty. Details: docs/PORTING.md (QEMU firmware).
-# Environment: SDFU_QEMU_FW / SDFU_BOOT / SMPDFU_DEVICE use prebuilt programs instead of building.
+# Environment: SDFU_QEMU_FW / SDFU_BOOT / SDFU_DEVICE use prebuilt programs instead of building.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -49,7 +49,7 @@ if [ -z "$fw" ]; then
   fw="$ROOT/build/$preset/smpdfu-fw.elf"
 fi
 boot=${SDFU_BOOT:-}
-dev=${SMPDFU_DEVICE:-}
+dev=${SDFU_DEVICE:-${SMPDFU_DEVICE:-}} # SMPDFU_DEVICE: the former name
 if [ -z "$boot" ] || [ -z "$dev" ]; then
   build host-debug smpdfu-boot smpdfu-device
   boot=${boot:-$ROOT/build/host-debug/smpdfu-boot}

@@ -13,26 +13,21 @@ APT_PKGS="cmake ninja-build gcc libcmocka-dev libmbedtls-dev gcc-arm-none-eabi l
  clang libclang-rt-14-dev libudev-dev pkg-config valgrind python3-venv libsodium-dev"
 # QEMU for the Cortex-M firmware tests (mps2-an386/an385); no recommended packages (no GUI stack).
 APT_NORECS="qemu-system-arm"
-missing=""
-for p in $APT_PKGS; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  log "installing Debian packages:$missing"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
-fi
-missing=""
-for p in $APT_NORECS; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  log "installing Debian packages (no recommends):$missing"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+# apt_install "PACKAGES" [apt-get install options]: install those not installed yet.
+apt_install() {
+  local opts=${2:-} missing=""
+  for p in $1; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    log "installing Debian packages${opts:+ ($opts)}:$missing"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $opts $missing >/dev/null
+  fi
+}
+apt_install "$APT_PKGS"
+apt_install "$APT_NORECS" --no-install-recommends
 
 # ---- Mbed TLS source for the Cortex-M firmware (the host's library, same version) -------------
 # The firmware builds Mbed TLS from Debian's source package, pinned to the version of the host's
@@ -69,25 +64,12 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
 fi
 
 # ---- Rust peer client (crates.io), built once, cached outside the clone ----------------
-# vouch-opensource's mcumgr-client is not published on crates.io and nothing else can be fetched
-# here, so our Rust peer is a small CLI (tests/interop/rust-peer) over the crates.io client
-# library mcumgr-toolkit; its build goes to ~/.cache/smpdfu/rust-peer-target.
+# A small CLI (tests/interop/rust-peer) over the crates.io client library mcumgr-toolkit; its
+# build goes to ~/.cache/smpdfu/rust-peer-target. (vouch-opensource's Rust mcumgr-client comes
+# through the pinned Python package mcumgr-client-wrapper in requirements.txt. The Go mcumgr CLI
+# is not installed: the module proxy reachable here refuses its dependencies.)
 if command -v cargo >/dev/null; then
   "$ROOT/scripts/build-rust-peer.sh" >/dev/null || log "Rust peer unavailable (its tests will skip)"
 fi
 
-# ---- Go mcumgr CLI ---------------------------------------------------------------
-# github.com/apache/mynewt-mcumgr-cli depends on mynewt.apache.org/newtmgr, which the module
-# proxy reachable here refuses (403, host not on its allowlist). We try once and remember.
-GO_DIR="$CACHE/go-mcumgr"
-if [ ! -e "$GO_DIR/.done" ] && [ ! -e "$GO_DIR/.failed" ] && command -v go >/dev/null; then
-  mkdir -p "$GO_DIR"
-  if GOBIN="$GO_DIR/bin" timeout 300 go install github.com/apache/mynewt-mcumgr-cli/mcumgr@latest \
-      >"$GO_DIR/build.log" 2>&1; then
-    touch "$GO_DIR/.done"
-  else
-    log "Go mcumgr CLI unavailable: $(tail -n 2 "$GO_DIR/build.log" | tr '\n' ' ')"
-    touch "$GO_DIR/.failed"
-  fi
-fi
 log "ok"

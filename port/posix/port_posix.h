@@ -51,6 +51,13 @@ int posix_udp_send(void *ctx, const uint8_t *frame, size_t len);
 /** Render the peer address into `buf`; returns buf. */
 const char *posix_udp_peer_str(const struct posix_udp_peer *peer, char *buf, size_t size);
 
+/**
+ * A listening, non-blocking, close-on-exec unix socket of `type` (SOCK_STREAM,
+ * SOCK_SEQPACKET) at `path` (an old file there is removed) with `backlog`.
+ * Returns the fd, or -1 with errno set (ENAMETOOLONG: `path` does not fit).
+ */
+int posix_unix_listen(const char *path, int type, int backlog);
+
 /* ---- Serial: pseudo-terminal or existing tty (pty_posix.c) --------------- */
 struct posix_serial {
 	int fd;          /**< master side (pty) or the opened device; -1 when closed */

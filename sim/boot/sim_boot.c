@@ -79,7 +79,7 @@ const char *sim_boot_cfg_mode_name(const struct sim_boot_cfg *cfg)
 
 bool sim_boot_downgrade_supported(const struct sim_boot_cfg *cfg)
 {
-	return cfg->mode == SDFU_BOOT_MODE_OVERWRITE_ONLY;
+	return !sim_boot_cfg_is_xip(cfg);
 }
 
 bool sim_boot_cfg_is_xip(const struct sim_boot_cfg *cfg)

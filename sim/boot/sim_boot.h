@@ -27,8 +27,10 @@
  *    Beyond MCUboot: a secondary magic left BAD by a torn write during a revert still
  *    reverts.
  *  - OVERWRITE_ONLY: TEST or PERM copies the secondary over the primary, then erases
- *    the secondary (header sector and trailer); no revert. With downgrade prevention a
- *    lower version is erased instead.
+ *    the secondary (header sector and trailer); no revert.
+ *  - Downgrade prevention (swap and overwrite modes, as MCUboot since 1.10): a test or
+ *    permanent upgrade to a lower major.minor.revision is not installed; the whole
+ *    secondary is erased and the swap type is NONE.
  *  - DIRECT_XIP: boots the valid slot with the higher version (primary on a tie);
  *    invalid slots are erased. DIRECT_XIP_REVERT: the chosen slot is erased (and the other one
  *    tried) when its trailer magic is not GOOD or when copy_done is SET with image_ok
@@ -45,7 +47,7 @@
 struct sim_boot_cfg {
 	enum sdfu_boot_mode mode;
 	const struct sdfu_boot_keys *keys; /**< NULL or count 0: hash-only validation */
-	bool downgrade_prevention;         /**< OVERWRITE_ONLY only: a lower version is erased, not installed */
+	bool downgrade_prevention;         /**< swap and overwrite modes: a lower version is erased, not installed */
 	bool overwrite_fast;               /**< OVERWRITE_ONLY: copy only the image's sectors (MCUBOOT_OVERWRITE_ONLY_FAST) */
 };
 
@@ -59,8 +61,9 @@ int sim_boot_cfg_parse_mode(const char *name, struct sim_boot_cfg *cfg);
 const char *sim_boot_cfg_mode_name(const struct sim_boot_cfg *cfg);
 /**
  * True when MCUboot gives downgrade prevention an effect in cfg's mode: its software
- * downgrade prevention (MCUBOOT_DOWNGRADE_PREVENTION) is implemented for overwrite-only
- * builds only (Zephyr: CONFIG_MCUBOOT_DOWNGRADE_PREVENTION depends on BOOT_UPGRADE_ONLY).
+ * downgrade prevention (MCUBOOT_DOWNGRADE_PREVENTION) works in the swap modes
+ * (loader.c check_downgrade_prevention) and overwrite-only (boot_validate_slot); Zephyr's
+ * CONFIG_MCUBOOT_DOWNGRADE_PREVENTION depends on !BOOT_DIRECT_XIP.
  */
 bool sim_boot_downgrade_supported(const struct sim_boot_cfg *cfg);
 /** MCUboot's name of a swap type: "none", "test", "perm", "revert", "fail", "panic". */

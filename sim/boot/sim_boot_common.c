@@ -45,6 +45,61 @@ int sim_boot_refuse_secondary(struct sim_boot_run_ctx *c)
 	return sim_boot_erase(c->sec, 0, c->sec->size);
 }
 
+/* Raw header version (offset 20: major, minor, revision LE16; the build number is not compared). */
+static int raw_version(const struct sdfu_flash_area *fa, uint32_t *v)
+{
+	uint8_t b[4];
+	int rc = sdfu_flash_area_read(fa, 20, b, sizeof(b));
+
+	if (rc == SDFU_OK) {
+		*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[3] << 8 | b[2];
+	}
+	return rc;
+}
+
+/*
+ * MCUboot's software downgrade prevention (MCUBOOT_DOWNGRADE_PREVENTION without the
+ * security-counter variant): boot_compare_version() of the secondary's header version
+ * against the primary's, major.minor.revision (no build number, the default). Lower:
+ * the whole secondary is erased (boot_scramble_slot), the swap type becomes NONE and the
+ * primary boots. Overwrite-only checks it in boot_validate_slot, before validating the
+ * secondary, and only over a primary header that is not erased; the swap modes in
+ * check_downgrade_prevention() for a new test or permanent swap. Returns 1 when
+ * prevented (slot erased), 0 when not, <0 on a flash error.
+ */
+int sim_boot_downgrade_prevented(struct sim_boot_run_ctx *c)
+{
+	uint32_t vs, vp;
+	uint8_t magic[4];
+	int rc;
+
+	if (!c->cfg->downgrade_prevention) {
+		return 0;
+	}
+	rc = raw_version(c->sec, &vs);
+	if (rc == SDFU_OK) {
+		rc = raw_version(c->pri, &vp);
+	}
+	if (rc == SDFU_OK && c->cfg->mode == SDFU_BOOT_MODE_OVERWRITE_ONLY) {
+		rc = sdfu_flash_area_read(c->pri, 0, magic, sizeof(magic));
+		if (rc == SDFU_OK && magic[0] == 0xff && magic[1] == 0xff && magic[2] == 0xff &&
+		    magic[3] == 0xff) {
+			return 0; /* nothing in the primary to protect */
+		}
+	}
+	if (rc != SDFU_OK) {
+		return rc;
+	}
+	if (vs >= vp) {
+		return 0;
+	}
+	SIM_LOGW("downgrade prevented: the secondary's version is lower; erasing the secondary slot");
+	c->rep->swap_type = SDFU_BOOT_SWAP_NONE;
+	c->rep->action = SIM_BOOT_ACT_REFUSED;
+	rc = sim_boot_erase(c->sec, 0, c->sec->size);
+	return rc != SDFU_OK ? rc : 1;
+}
+
 /*
  * The requested upgrade in the secondary, as MCUboot's boot_validate_slot: an erased
  * header means no image (swap type NONE, nothing erased); an invalid image is dropped

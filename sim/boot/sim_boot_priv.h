@@ -87,6 +87,8 @@ int sim_boot_validate(struct sim_boot_run_ctx *c, const struct sdfu_flash_area *
 int sim_boot_refuse_secondary(struct sim_boot_run_ctx *c);
 /* The requested upgrade: 1 valid (info filled), 0 nothing to do (erased header, or dropped), <0 error. */
 int sim_boot_check_upgrade(struct sim_boot_run_ctx *c, struct sdfu_image_info *info);
+/** MCUboot's downgrade prevention (sim_boot_common.c): 1 prevented (secondary erased), 0 not, <0 flash error. */
+int sim_boot_downgrade_prevented(struct sim_boot_run_ctx *c);
 /* Validate and report slot `slot` as booted: 0, SDFU_ERR_NOENT (nothing bootable) or a flash error. */
 int sim_boot_finish(struct sim_boot_run_ctx *c, int slot);
 

@@ -18,7 +18,7 @@
 int sim_boot_run_overwrite(struct sim_boot_run_ctx *c)
 {
 	enum sdfu_boot_mode m = c->cfg->mode;
-	struct sdfu_image_info si, pi;
+	struct sdfu_image_info si;
 	uint32_t so, ss, size, a;
 	uint8_t type = sdfu_boot_swap_type(c->pri, c->sec, m);
 	int rc;
@@ -31,16 +31,13 @@ int sim_boot_run_overwrite(struct sim_boot_run_ctx *c)
 	if (type != SDFU_BOOT_SWAP_TEST && type != SDFU_BOOT_SWAP_PERM) {
 		return sim_boot_finish(c, 0);
 	}
+	rc = sim_boot_downgrade_prevented(c); /* before validation, as boot_validate_slot */
+	if (rc != 0) {
+		return rc < 0 ? rc : sim_boot_finish(c, 0);
+	}
 	rc = sim_boot_check_upgrade(c, &si);
 	if (rc != 1) {
 		return rc < 0 ? rc : sim_boot_finish(c, 0);
-	}
-	if (c->cfg->downgrade_prevention && sdfu_image_read_info(c->pri, &pi) == SDFU_OK &&
-	    sdfu_image_version_cmp(&si.hdr.ver, &pi.hdr.ver, true) < 0) {
-		SIM_LOGW("downgrade prevented: erasing the secondary slot");
-		c->rep->swap_type = SDFU_BOOT_SWAP_FAIL;
-		rc = sim_boot_refuse_secondary(c);
-		return rc != SDFU_OK ? rc : sim_boot_finish(c, 0);
 	}
 	/*
 	 * Erase sector by sector from the start; FAST stops after the sector that holds the

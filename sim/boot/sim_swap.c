@@ -124,6 +124,12 @@ int sim_boot_run_swap(struct sim_boot_run_ctx *c)
 			}
 			return sim_boot_finish(c, 0);
 		}
+		if (type != SDFU_BOOT_SWAP_REVERT) {
+			rc = sim_boot_downgrade_prevented(c); /* MCUboot check_downgrade_prevention */
+			if (rc != 0) {
+				return rc < 0 ? rc : sim_boot_finish(c, 0);
+			}
+		}
 		size = image_size(c->pri);
 		if (image_size(c->sec) > size) {
 			size = image_size(c->sec);

@@ -6,6 +6,23 @@
 #include "sdfu/port.h"
 #include "sim_boot_priv.h"
 
+/* One step: erase `sz` bytes at `doff` of `dst`, copy them from `src` at `soff`, then record
+ * the step (op, idx, state) in the primary trailer. */
+static int step(struct sim_boot_run_ctx *c, const struct sdfu_flash_area *src, uint32_t soff,
+		const struct sdfu_flash_area *dst, uint32_t doff, uint32_t sz, enum sim_swap_op op,
+		uint32_t idx, uint32_t state)
+{
+	int rc = sim_boot_erase(dst, doff, sz);
+
+	if (rc == SDFU_OK) {
+		rc = sim_boot_copy(src, soff, dst, doff, sz);
+	}
+	if (rc == SDFU_OK) {
+		rc = sim_swap_move_entry(c, op, idx, state);
+	}
+	return rc;
+}
+
 int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, uint8_t swap_type,
 		      uint32_t swap_size)
 {
@@ -61,13 +78,7 @@ int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, ui
 					return rc;
 				}
 			}
-			rc = sim_boot_erase(c->pri, i * sz, sz);
-			if (rc == SDFU_OK) {
-				rc = sim_boot_copy(c->pri, (i - 1u) * sz, c->pri, i * sz, sz);
-			}
-			if (rc == SDFU_OK) {
-				rc = sim_swap_move_entry(c, SIM_SWAP_OP_MOVE, st->idx, 0);
-			}
+			rc = step(c, c->pri, (i - 1u) * sz, c->pri, i * sz, sz, SIM_SWAP_OP_MOVE, st->idx, 0);
 			if (rc != SDFU_OK) {
 				return rc;
 			}
@@ -84,25 +95,13 @@ int sim_swap_move_run(struct sim_boot_run_ctx *c, struct sim_swap_status *st, ui
 			continue;
 		}
 		if (st->state == 0) {
-			rc = sim_boot_erase(c->pri, pri_off, sz);
-			if (rc == SDFU_OK) {
-				rc = sim_boot_copy(c->sec, sec_off, c->pri, pri_off, sz);
-			}
-			if (rc == SDFU_OK) {
-				rc = sim_swap_move_entry(c, SIM_SWAP_OP_SWAP, i, 0);
-			}
+			rc = step(c, c->sec, sec_off, c->pri, pri_off, sz, SIM_SWAP_OP_SWAP, i, 0);
 			if (rc != SDFU_OK) {
 				return rc;
 			}
 			st->state = 1;
 		}
-		rc = sim_boot_erase(c->sec, sec_off, sz);
-		if (rc == SDFU_OK) {
-			rc = sim_boot_copy(c->pri, pri_up, c->sec, sec_off, sz);
-		}
-		if (rc == SDFU_OK) {
-			rc = sim_swap_move_entry(c, SIM_SWAP_OP_SWAP, i, 1);
-		}
+		rc = step(c, c->pri, pri_up, c->sec, sec_off, sz, SIM_SWAP_OP_SWAP, i, 1);
 		if (rc != SDFU_OK) {
 			return rc;
 		}

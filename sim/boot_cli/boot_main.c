@@ -27,8 +27,8 @@ static void usage(FILE *o)
 		"  --mode MODE             swap-move (alias swap), swap-scratch, overwrite-only (alias\n"
 		"                          overwrite), overwrite-only-fast, direct-xip, direct-xip-revert\n"
 		"  --key PEM               trust this public or private key (repeatable; none = hash only)\n"
-		"  --downgrade-prevention  refuse a lower version (only where MCUboot honours it:\n"
-		"                          overwrite-only and overwrite-only-fast)\n"
+		"  --downgrade-prevention  erase, not install, an upgrade with a lower version (swap and\n"
+		"                          overwrite modes; MCUboot has none in direct-XIP)\n"
 		"  --oplog FILE            write every flash write/erase as 'W|E 0x<off> <len>' (golden format)\n"
 		"  --cut-after N           power cut: perform N flash ops, cut op N+1, then stop\n"
 		"  --cut-kind atomic|torn  what the cut op does (default atomic; torn lands half a write)\n"
@@ -147,8 +147,8 @@ int main(int argc, char **argv)
 	}
 	if (cfg.downgrade_prevention && !sim_boot_downgrade_supported(&cfg)) {
 		fprintf(stderr,
-			"smpdfu-boot: --downgrade-prevention has no effect in mode %s (MCUboot applies it only "
-			"in overwrite-only modes); refusing it\n",
+			"smpdfu-boot: --downgrade-prevention has no effect in mode %s (MCUboot has no "
+			"downgrade prevention in direct-XIP: the higher version boots anyway); refusing it\n",
 			mode_name);
 		return 2;
 	}

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "device.h"
@@ -18,7 +17,6 @@
 int line_srv_open(struct line_srv *s, const char *path, const char *what,
 		  void (*handle)(struct device *d, int fd, char *line))
 {
-	struct sockaddr_un a;
 	unsigned i;
 
 	memset(s, 0, sizeof(*s));
@@ -28,22 +26,10 @@ int line_srv_open(struct line_srv *s, const char *path, const char *what,
 	for (i = 0; i < DEVICE_LINE_CLIENTS; i++) {
 		s->cl[i].fd = -1;
 	}
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		SDFU_LOGE("%s: socket path too long: %s", what, path);
-		return -1;
-	}
-	memset(&a, 0, sizeof(a));
-	a.sun_family = AF_UNIX;
-	strcpy(a.sun_path, path);
-	(void)unlink(path);
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    listen(s->lfd, 4) != 0) {
-		SDFU_LOGE("%s: cannot listen on %s: %s", what, path, strerror(errno));
-		if (s->lfd >= 0) {
-			close(s->lfd);
-		}
-		s->lfd = -1;
+	s->lfd = posix_unix_listen(path, SOCK_STREAM, 4);
+	if (s->lfd < 0) {
+		SDFU_LOGE("%s: cannot listen on %s: %s", what, path,
+			  errno == ENAMETOOLONG ? "socket path too long" : strerror(errno));
 		return -1;
 	}
 	strcpy(s->path, path);

@@ -46,9 +46,9 @@ static void usage(FILE *f)
 		"                       ECDSA P-256, RSA-2048 or Ed25519); repeat up to %d times.\n"
 		"                       Without --key images are checked by hash only\n"
 		"  --downgrade-prevention\n"
-		"                       bootloader refuses images with a lower version; only in\n"
-		"                       overwrite-only(-fast), the only modes where MCUboot\n"
-		"                       implements it (refused with an error in the others)\n"
+		"                       the bootloader erases, not installs, an upgrade with a\n"
+		"                       lower version (swap and overwrite modes, as MCUboot;\n"
+		"                       refused with an error in the direct-XIP modes)\n"
 		"  --wipe               erase the whole flash file before starting (also the\n"
 		"                       only way to reuse a file of another layout's size)\n"
 		"  --line-length N      serial: max bytes per transmitted line, including the\n"
@@ -376,7 +376,7 @@ static int parse_args(int argc, char **argv, struct device_opts *o)
 
 		if (!sim_boot_downgrade_supported(&bc)) {
 			fprintf(stderr, "smpdfu-device: --downgrade-prevention has no effect in mode %s: MCUboot "
-					"implements it only in overwrite-only and overwrite-only-fast\n",
+					"has no downgrade prevention in direct-XIP\n",
 				sim_boot_cfg_mode_name(&bc));
 			return -1;
 		}

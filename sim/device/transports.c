@@ -205,17 +205,13 @@ void device_transport_service(struct device *d, const struct poll_slot *slot, sh
 	case 'b':
 		device_ble_service(d);
 		break;
-	case 'C':
-		line_srv_accept(&d->ctl);
+	case 'C': /* the ctl and cfgchan JSON-line servers: listener, then a client */
+	case 'F':
+		line_srv_accept(slot->kind == 'C' ? &d->ctl : &d->cfg);
 		break;
 	case 'c':
-		line_srv_service(d, &d->ctl, slot->idx);
-		break;
-	case 'F':
-		line_srv_accept(&d->cfg);
-		break;
 	case 'f':
-		line_srv_service(d, &d->cfg, slot->idx);
+		line_srv_service(d, slot->kind == 'c' ? &d->ctl : &d->cfg, slot->idx);
 		break;
 	default:
 		break;

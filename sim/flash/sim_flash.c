@@ -446,6 +446,9 @@ static int dev_write(void *ctx, uint32_t off, const void *buf, size_t len)
 		size_t n = f->cut_mode == SIM_FLASH_CUT_TORN_WRITE ? cut_prefix(f, len, a) : 0;
 
 		(void)commit_write(f, off, buf, n);
+		f->cut_op_off = off;
+		f->cut_op_len = (uint32_t)len;
+		f->cut_op_erase = false;
 		trace(f, "write CUT", off, len, SDFU_ERR_IO);
 		return SDFU_ERR_IO;
 	}
@@ -497,6 +500,9 @@ static int dev_erase(void *ctx, uint32_t off, size_t len)
 			(void)store(f, u, NULL, n % f->dev.write_align, &err);
 			mark_from_content(f, u, f->dev.write_align);
 		}
+		f->cut_op_off = off;
+		f->cut_op_len = (uint32_t)len;
+		f->cut_op_erase = true;
 		trace(f, "erase CUT", off, len, SDFU_ERR_IO);
 		return SDFU_ERR_IO;
 	}

@@ -106,6 +106,9 @@ struct sim_flash {
 	uint32_t cut_param; /**< prefix in percent of the op length (0..100); default 50 */
 	bool powered;       /**< false after a cut */
 	bool cut_happened;  /**< set when the armed cut fired */
+	uint32_t cut_op_off; /**< the op the cut hit (valid when cut_happened): device offset, */
+	uint32_t cut_op_len; /**< length */
+	bool cut_op_erase;   /**< and kind (erase, else write) */
 	bool trace;         /**< print every op to stderr */
 	FILE *oplog;        /**< NULL, or every completed write/erase as "W|E 0x<off> <len>" (the cut op with " CUT") */
 	uint32_t *sector_erases; /**< per device sector erase count (index: sector number), malloc'd */

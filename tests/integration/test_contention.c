@@ -71,14 +71,6 @@ static void loop_once(void)
 	test_loop_once(&st.timers, &st.bus);
 }
 
-/* Stack step 3: the fixture's event capture on the new server. */
-static int extend(struct sdfu_stack *s, void *user)
-{
-	(void)user;
-	sdfu_smp_cb_register(&s->srv, &cb);
-	return 0;
-}
-
 /* Power-on: the stack with both DFU owners, main READY processed. */
 static void modules_up(void)
 {
@@ -86,23 +78,15 @@ static void modules_up(void)
 
 	sdfu_stack_cfg_default(&cfg);
 	cfg.boot = &boot;
-	cfg.extend = extend;
+	cfg.extend = fx_stack_extend; /* step 3: the fixture's event capture */
 	cfg.dfu.flags = SDFU_DFU_MCUMGR_F_LOCK | SDFU_DFU_MCUMGR_F_BLE_TRANSPORT;
 	cfg.cfgchan = true;
 	assert_int_equal(sdfu_stack_init(&st, &cfg), 0);
-	fx_srv = &st.srv;
-	fx_img = &st.img;
 }
 
 static void modules_down(void)
 {
-	sdfu_stack_deinit(&st);
-	loop_once();
-	assert_int_equal(sdfu_timer_count(&st.timers), 0);
-	assert_int_equal(sdfu_evt_pending(&st.bus), 0);
-	assert_int_equal(sdfu_evt_sub_count(&st.bus), 0);
-	assert_int_equal(st.bus.stats.dropped, 0);
-	assert_true(sdfu_dfu_lock_is_free(&st.lock));
+	test_stack_down(&st);
 }
 
 /* Reset: bootloader sim, then the stack built again (RAM state is gone). */
@@ -135,20 +119,6 @@ struct model {
 
 static struct model md;
 
-static int64_t rc_of(const struct smp_rsp *r)
-{
-	int64_t rc = 0;
-	uint16_t g = 0, grc = 0;
-
-	if (smp_rsp_rc(r, &rc)) {
-		return rc;
-	}
-	if (smp_rsp_err(r, &g, &grc)) {
-		return 1000 + grc;
-	}
-	return 0;
-}
-
 static void check_owners(void)
 {
 	const struct sdfu_dfu_lock_owner *cur = sdfu_dfu_lock_owner_get(&st.lock);
@@ -179,7 +149,7 @@ static const struct smp_rsp *dfu_cmd(const struct sdfu_smp_transport *tr, uint8_
 	bool cc_owns = sdfu_dfu_lock_owner_get(&st.lock) == &st.cfgchan.owner;
 	uint64_t before = flash_ops();
 	const struct smp_rsp *r = smp_test_req_tr(&st.srv, tr, op, V2, grp, id, kv, n);
-	int64_t rc = rc_of(r);
+	int64_t rc = smp_rsp_any_rc(r);
 
 	*rejected = rc == SDFU_MGMT_EACCESSDENIED;
 	C_CHECK(*rejected == cc_owns);
@@ -216,13 +186,13 @@ static void step_upload(const struct sdfu_smp_transport *tr)
 		if (rej) {
 			return;
 		}
-		if (rc_of(r) == 1000 + SDFU_IMG_ERR_NO_FREE_SLOT) {
+		if (smp_rsp_any_rc(r) == SMP_RSP_GROUP_RC + SDFU_IMG_ERR_NO_FREE_SLOT) {
 			/* the config channel completed and scheduled slot 1: wait for the reboot */
 			C_CHECK(slot1_scheduled());
 			md.up_active = false;
 			return;
 		}
-		C_CHECK(rc_of(r) == 0);
+		C_CHECK(smp_rsp_any_rc(r) == 0);
 		C_CHECK(smp_rsp_get_uint(r, "off", &off));
 		C_CHECK(off == n);
 		md.up_active = n < update.len;
@@ -243,7 +213,7 @@ static void step_upload(const struct sdfu_smp_transport *tr)
 	if (rej) {
 		return;
 	}
-	C_CHECK(rc_of(r) == 0);
+	C_CHECK(smp_rsp_any_rc(r) == 0);
 	C_CHECK(smp_rsp_get_uint(r, "off", &off));
 	if (md.invalidated) {
 		C_CHECK(off == 0); /* progress reset by the hand-over: start again */
@@ -271,19 +241,19 @@ static void step_smp(void)
 	} else if (k < 75) {
 		const struct smp_rsp *r = dfu_cmd(tr, R, GRP, SDFU_IMG_ID_STATE, NULL, 0, &rej);
 
-		C_CHECK(rej || rc_of(r) == 0);
+		C_CHECK(rej || smp_rsp_any_rc(r) == 0);
 	} else if (k < 82) {
 		const struct smp_rsp *r = dfu_cmd(tr, R, GRP, SDFU_IMG_ID_SLOT_INFO, NULL, 0, &rej);
 
-		C_CHECK(rej || rc_of(r) == 0);
+		C_CHECK(rej || smp_rsp_any_rc(r) == 0);
 	} else if (k < 87) {
 		struct smp_test_kv kv[] = {SMP_KV_UINT("slot", 1)};
 		const struct smp_rsp *r = dfu_cmd(tr, W, GRP, SDFU_IMG_ID_ERASE, kv, 1, &rej);
 
-		if (!rej && rc_of(r) == 1000 + SDFU_IMG_ERR_NO_FREE_SLOT) {
+		if (!rej && smp_rsp_any_rc(r) == SMP_RSP_GROUP_RC + SDFU_IMG_ERR_NO_FREE_SLOT) {
 			C_CHECK(slot1_scheduled()); /* a scheduled image is not erased */
 		} else if (!rej) {
-			C_CHECK(rc_of(r) == 0);
+			C_CHECK(smp_rsp_any_rc(r) == 0);
 			md.invalidated = true; /* image erase resets the upload session */
 		}
 	} else {
@@ -292,7 +262,7 @@ static void step_smp(void)
 		uint64_t before = flash_ops();
 		const struct smp_rsp *r = smp_test_req_tr(&st.srv, tr, W, V2, OSG, SDFU_OS_ID_ECHO, kv, 1);
 
-		C_CHECK(rc_of(r) == 0 && smp_rsp_tstr_eq(r, "r", "x"));
+		C_CHECK(smp_rsp_any_rc(r) == 0 && smp_rsp_tstr_eq(r, "r", "x"));
 		C_CHECK(flash_ops() == before);
 	}
 }

@@ -63,14 +63,6 @@ static int64_t cmd(uint8_t op, uint16_t group, uint8_t id)
 	return rc_of(smp_test_req(&st.srv, op, V2, group, id, NULL, 0));
 }
 
-/* Stack step 3: the fixture's event capture on the new server. */
-static int extend(struct sdfu_stack *s, void *user)
-{
-	(void)user;
-	sdfu_smp_cb_register(&s->srv, &cb);
-	return 0;
-}
-
 /*
  * The device program's wiring (sdfu_stack_init): bus, timers, lock; SMP server and
  * groups; dfu_mcumgr, dfu_cfgchan, ble_latency; then main READY, processed before any
@@ -82,7 +74,7 @@ static void boot_modules(uint32_t flags, bool with_cc, bool ready)
 
 	sdfu_stack_cfg_default(&cfg);
 	cfg.boot = &boot;
-	cfg.extend = extend;
+	cfg.extend = fx_stack_extend; /* step 3: the fixture's event capture */
 	cfg.dfu.flags = flags;
 	cfg.cfgchan = with_cc;
 	cfg.ble_link = &blelink;
@@ -90,8 +82,6 @@ static void boot_modules(uint32_t flags, bool with_cc, bool ready)
 	nreq = 0;
 	last_latency = 0xFFFF;
 	assert_int_equal(sdfu_stack_init(&st, &cfg), 0);
-	fx_srv = &st.srv;
-	fx_img = &st.img;
 }
 
 static void shutdown_modules(void)
@@ -99,13 +89,7 @@ static void shutdown_modules(void)
 	if (st.lat_on) {
 		sdfu_ble_latency_disconnected(&st.lat);
 	}
-	sdfu_stack_deinit(&st);
-	loop_once();
-	assert_int_equal(sdfu_timer_count(&st.timers), 0);
-	assert_int_equal(sdfu_evt_pending(&st.bus), 0);
-	assert_int_equal(sdfu_evt_sub_count(&st.bus), 0);
-	assert_int_equal(st.bus.stats.dropped, 0);
-	assert_true(sdfu_dfu_lock_is_free(&st.lock));
+	test_stack_down(&st);
 }
 
 /* Simulated reboot: bootloader run, then the stack built again (fresh RAM). */

@@ -39,6 +39,8 @@ import cbor2
 import pytest
 from smp import packet as smppacket
 from smpclient import SMPClient
+from smpclient.generics import success
+from smpclient.requests import os_management as osm
 from smpclient.transport.serial import SMPSerialTransport
 from smpclient.transport.udp import SMPUDPTransport
 
@@ -84,13 +86,14 @@ def slot_size(layout="nrf52840"):
     return layout_info(layout)["areas"]["secondary"]["size"]
 
 
-@pytest.fixture
-def device_factory(tmp_path):
-    binary = device_binary()
+def device_pool(new, what="device"):
+    """Generator for a factory fixture: yields make(**kw), which creates device number i as
+    new(i, **kw) and starts it; afterwards every device is stopped and must exit cleanly on
+    SIGTERM (their logs are printed)."""
     devices = []
 
     def make(**kw):
-        d = Device(binary, tmp_path / f"dev{len(devices)}", **kw)
+        d = new(len(devices), **kw)
         devices.append(d)
         return d.start()
 
@@ -103,8 +106,14 @@ def device_factory(tmp_path):
     for d in devices:
         print(f"==== {d.log_path}\n{d.log()[-6000:]}")
     if bad:
-        pytest.fail("device did not exit cleanly on SIGTERM: " +
+        pytest.fail(f"{what} did not exit cleanly on SIGTERM: " +
                     ", ".join(f"{d.workdir.name} rc={rc}" for d, rc in bad))
+
+
+@pytest.fixture
+def device_factory(tmp_path):
+    binary = device_binary()
+    yield from device_pool(lambda i, **kw: Device(binary, tmp_path / f"dev{i}", **kw))
 
 
 class DefaultImage:
@@ -170,6 +179,13 @@ def run(coro, timeout=30.0):
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
+async def request_ok(client, req):
+    """`client.request(req)`; the response must be a success. Returns it."""
+    r = await client.request(req)
+    assert success(r), r
+    return r
+
+
 class PortUDPTransport(SMPUDPTransport):
     """SMPUDPTransport whose connect() uses a fixed port (SMPClient.connect passes none)."""
 
@@ -201,6 +217,24 @@ async def serial_client(device, timeout=2.0):
         yield client
     finally:
         await client.disconnect()
+
+
+def smp_reset(device, client=udp_client):
+    """An OS reset request through `client(device)` (udp_client, serial_client); it must succeed."""
+    async def go():
+        async with client(device) as c:
+            await request_ok(c, osm.ResetWrite())
+
+    run(go())
+
+
+def smp_echo(device, text, client=udp_client):
+    """An echo of `text` through `client(device)`; it must succeed. Returns the echoed text."""
+    async def go():
+        async with client(device) as c:
+            return (await request_ok(c, osm.EchoWrite(d=text))).r
+
+    return run(go())
 
 
 def smp_frame(op, group, cmd, payload=b"", seq=0, ver=1, length=None, flags=0):
@@ -298,6 +332,13 @@ class RawSerial:
                 decoder.send(line)
             except StopIteration as e:
                 return bytes(e.value)
+
+
+def unavailable(what, why):
+    """`what` cannot run here: a skip on a developer's machine, a failure in CI (CI=true)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} cannot run in CI: {why}")
+    pytest.skip(why)
 
 
 def run_smpmgr(*args, timeout=20):

@@ -14,7 +14,8 @@ Fixtures (import them into a test module with ``from imgutil import images, ...`
   with the ``default_image`` key, which the conftest ``device`` trusts.
 
 Helpers for state checks over a live device: ``slots(client)`` (state read as a list of
-dicts), ``slot_entry(entries, slot)``, ``active_version(entries)``.
+dicts), ``slot_entry(entries, slot)``, ``active_version(entries)``; ``mark_for_test(dev,
+images)`` schedules the secondary slot behind the server's back.
 """
 import hashlib
 import pathlib
@@ -25,7 +26,7 @@ import subprocess
 
 import pytest
 
-from conftest import VENV_BIN
+from conftest import VENV_BIN, layout_info
 
 IMGTOOL = str(VENV_BIN / "imgtool")
 IMAGE_MAGIC = 0x96F3B83D
@@ -169,3 +170,19 @@ def unconfirmed_boot_args():
     check the "active, not confirmed" test state turn that off.
     """
     return ["--confirm-at-boot", "off"]
+
+
+def mark_for_test(dev, images):
+    """Schedule the secondary slot for a test swap behind the server's back: stop the device,
+    write MCUboot's trailer magic (taken from an `imgtool sign --pad` image) at the end of the
+    secondary slot in the flash file (erased there before), start the device again."""
+    magic = images.make("0.0.1", size=1024, extra=["--pad"]).data[-16:]
+    sec = layout_info(dev.layout)["areas"]["secondary"]
+    end = sec["off"] + sec["size"] - 16
+    assert dev.stop() == 0
+    with open(dev.flash, "r+b") as f:
+        f.seek(end)
+        assert f.read(16) == b"\xff" * 16
+        f.seek(end)
+        f.write(magic)
+    dev.start()

@@ -119,8 +119,8 @@ def test_boot_dry_run_leaves_file(s1_flash):
     (("--flash", "{f}", "--mode", "bogus"), "unknown mode"),
     (("--flash", "{f}", "--mode", "swap", "--layout", "nope"), "unknown layout"),
     (("--flash", "{f}", "--mode", "swap", "--cut-after", "x"), "--cut-after"),
-    (("--flash", "{f}", "--mode", "swap-move", "--downgrade-prevention"), "has no effect in mode swap-move"),
-    (("--flash", "{f}", "--mode", "direct-xip", "--downgrade-prevention"), "has no effect"),
+    (("--flash", "{f}", "--mode", "direct-xip", "--downgrade-prevention"), "has no effect in mode direct-xip"),
+    (("--flash", "{f}", "--mode", "direct-xip-revert", "--downgrade-prevention"), "has no effect"),
 ])
 def test_boot_bad_arguments(tmp_path, args, msg):
     f = tmp_path / "x.flash"
@@ -137,35 +137,50 @@ def test_boot_wrong_size_file_untouched(tmp_path):
     assert f.read_bytes() == b"\x00" * 4096
 
 
-def test_boot_downgrade_prevention_overwrite(tmp_path):
-    """overwrite-only with downgrade prevention: a lower version is erased, not installed."""
-    need_golden()
-    g = golden.Golden(str(GOLDEN))
-    img = GOLDEN / "images"
+DG_MODES = ("swap-move", "swap-scratch", "overwrite-only", "overwrite-only-fast")
+
+
+def _two_images(tmp_path, primary, secondary):
     raw = bytearray(b"\xff" * 0x100000)
-    v11 = (img / "app-1.1.0-confirmed.signed.bin").read_bytes()
-    v10 = (img / "app-1.0.0-confirmed.signed.bin").read_bytes()
-    raw[0xC000:0xC000 + len(v11)] = v11           # running 1.1.0
-    raw[0x82000:0x82000 + len(v10)] = v10         # 1.0.0 requested (permanent)
+    img = GOLDEN / "images"
+    p = (img / f"app-{primary}-confirmed.signed.bin").read_bytes()
+    s = (img / f"app-{secondary}-confirmed.signed.bin").read_bytes()
+    raw[0xC000:0xC000 + len(p)] = p                # running
+    raw[0x82000:0x82000 + len(s)] = s              # requested (permanent: image_ok set)
     f = tmp_path / "dg.flash"
     f.write_bytes(bytes(raw))
-    for fast in ("overwrite-only", "overwrite-only-fast"):
-        f.write_bytes(bytes(raw))
-        rc, out, _ = boot("--flash", f, "--mode", fast, "--key", KEY, "--downgrade-prevention")
-        assert (rc, out["version"], out["swap_type"], out["action"]) == (0, "1.1.0+0", "fail", "refused")
-        data = f.read_bytes()
-        assert data[0x82000:0x82000 + 0x76000] == b"\xff" * 0x76000
-    # without the option the downgrade is installed
-    f.write_bytes(bytes(raw))
-    rc, out, _ = boot("--flash", f, "--mode", "overwrite-only", "--key", KEY)
+    return f, bytes(raw)
+
+
+@pytest.mark.parametrize("mode", DG_MODES)
+def test_boot_downgrade_prevention(tmp_path, mode):
+    """MCUboot's downgrade prevention (loader.c: check_downgrade_prevention for swaps,
+    boot_validate_slot for overwrite-only): a lower version in the secondary is erased, the swap
+    type becomes none and the running image stays; without the option it is installed."""
+    need_golden()
+    f, raw = _two_images(tmp_path, "1.1.0", "1.0.0")
+    rc, out, _ = boot("--flash", f, "--mode", mode, "--key", KEY, "--downgrade-prevention")
+    assert (rc, out["version"], out["swap_type"], out["action"]) == (0, "1.1.0+0", "none", "refused")
+    data = f.read_bytes()
+    assert data[0x82000:0x82000 + 0x76000] == b"\xff" * 0x76000
+    assert data[0xC000:0xC000 + 0x76000] == raw[0xC000:0xC000 + 0x76000]
+    f.write_bytes(raw)
+    rc, out, _ = boot("--flash", f, "--mode", mode, "--key", KEY)
     assert (rc, out["version"]) == (0, "1.0.0+0")
-    assert g is not None
 
 
-def test_device_refuses_downgrade_prevention_in_swap_mode(tmp_path):
-    p = subprocess.run([str(device_binary()), "--flash", str(tmp_path / "d.flash"), "--mode", "swap",
-                        "--downgrade-prevention", "--udp", "off", "--serial", "off"],
+@pytest.mark.parametrize("mode", DG_MODES)
+def test_boot_downgrade_prevention_lets_upgrades_through(tmp_path, mode):
+    need_golden()
+    f, _ = _two_images(tmp_path, "1.0.0", "1.1.0")
+    rc, out, _ = boot("--flash", f, "--mode", mode, "--key", KEY, "--downgrade-prevention")
+    assert (rc, out["version"], out["action"]) == (0, "1.1.0+0", "upgrade")
+
+
+def test_device_refuses_downgrade_prevention_in_direct_xip(tmp_path):
+    p = subprocess.run([str(device_binary()), "--flash", str(tmp_path / "d.flash"), "--mode",
+                        "direct-xip", "--downgrade-prevention", "--udp", "off", "--serial", "off"],
                        capture_output=True, text=True, timeout=30)
     assert p.returncode != 0
-    assert "no effect in mode swap-move" in p.stderr
+    assert "no effect in mode direct-xip" in p.stderr
     assert not (tmp_path / "d.flash").exists()

@@ -114,6 +114,21 @@ async def _confirm(dev):
         return success(r), r, active_entry(await slots(cl))
 
 
+def _power_cycle(dev, version):
+    """Restart the process: the first boot must run `version` from slot 0; returns the state
+    read's active entry."""
+    from imgutil import active_entry, slots
+
+    dev.restart_process()
+    assert f"boot #1: running slot 0, version {version}" in dev.log().rsplit("---- start #", 1)[-1]
+
+    async def after():
+        async with udp_client(dev) as cl:
+            return active_entry(await slots(cl))
+
+    return run(after())
+
+
 def _file_fail(dev, **kw):
     from test_dfu_support import LineClient
     with LineClient(dev.ctl_path) as c:
@@ -136,15 +151,7 @@ def test_file_refuses_confirm_then_retry_lands(device_factory, default_image, im
     ok, r, act = run(_confirm(dev))
     assert ok, r
     assert act["version"] == "1.1.0" and act["confirmed"], act
-    dev.restart_process()  # power cycle: the bootloader reads the file
-    assert "boot #1: running slot 0, version 1.1.0" in dev.log().rsplit("---- start #", 1)[-1]
-
-    async def after():
-        from imgutil import active_entry, slots
-        async with udp_client(dev) as cl:
-            return active_entry(await slots(cl))
-
-    act = run(after())
+    act = _power_cycle(dev, "1.1.0")  # the bootloader reads the file
     assert act["version"] == "1.1.0" and act["confirmed"], act
 
 
@@ -158,13 +165,5 @@ def test_file_full_confirm_never_claimed(device_factory, default_image, images):
         assert not ok, r
         assert act["version"] == "1.1.0" and not act["confirmed"], act
     assert "No space left on device" in dev.log()
-    dev.restart_process()
-    assert "boot #1: running slot 0, version 1.0.0" in dev.log().rsplit("---- start #", 1)[-1]
-
-    async def after():
-        from imgutil import active_entry, slots
-        async with udp_client(dev) as cl:
-            return active_entry(await slots(cl))
-
-    act = run(after())
+    act = _power_cycle(dev, "1.0.0")
     assert act["version"] == "1.0.0" and act["confirmed"], act

@@ -10,8 +10,8 @@ from smpclient.generics import error, error_v2, success
 from smpclient.requests import image_management as im
 from smpclient.requests import os_management as osm
 
-from conftest import VENV_BIN, layout_info, run, udp_client
-from imgutil import images, slot_entry, slots  # noqa: F401  (images: fixture)
+from conftest import VENV_BIN, run, udp_client
+from imgutil import images, mark_for_test, slot_entry, slots  # noqa: F401  (images: fixture)
 from test_dfu_support import ctl_state, start_with_sockets, wait_until
 
 
@@ -97,16 +97,7 @@ def test_ed25519_tampered_refused(device_factory, images):
     # The bootloader side: mark the last tampered upload (wrong key) for test in the flash
     # file itself and power-cycle: the simulation validates it through the same core
     # function and must refuse it, keeping 1.0.0.
-    padded = images.make("0.0.1", size=1024, extra=["--pad"])
-    magic = padded.data[-16:]
-    sec = layout_info(dev.layout)["areas"]["secondary"]
-    assert dev.stop() == 0
-    with open(dev.flash, "r+b") as f:
-        f.seek(sec["off"] + sec["size"] - 16)
-        assert f.read(16) == b"\xff" * 16
-        f.seek(sec["off"] + sec["size"] - 16)
-        f.write(magic)
-    dev.start()
+    mark_for_test(dev, images)
     st = booted(dev, 1)
     assert st["running"] == {"slot": 0, "version": "1.0.0"}, st
 

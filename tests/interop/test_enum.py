@@ -3,11 +3,11 @@
 against the real device; the answers match what the device serves (os 0, img 1, enum 10)."""
 import re
 
-from smpclient.generics import error, success
+from smpclient.generics import error
 from smpclient.requests import enumeration_management as em
 from smpclient.requests.os_management import EchoWrite
 
-from conftest import run, run_smpmgr, udp_client
+from conftest import request_ok, run, run_smpmgr, udp_client
 
 SERVED = {0: ("os mgmt", 9), 1: ("img mgmt", 7), 10: ("enum mgmt", 4)}
 
@@ -27,15 +27,12 @@ def test_smpmgr_enum_commands(device_factory):
 def test_smpclient_enum_requests(device):
     async def go():
         async with udp_client(device) as c:
-            n = await c.request(em.CountSupportedGroups())
-            assert success(n), n
-            lst = await c.request(em.ListSupportedGroups())
-            assert success(lst), lst
+            n = await request_ok(c, em.CountSupportedGroups())
+            lst = await request_ok(c, em.ListSupportedGroups())
             # walk the groups one index at a time until "end"
             walked, i = [], 0
             while True:
-                r = await c.request(em.GroupId(index=i))
-                assert success(r), r
+                r = await request_ok(c, em.GroupId(index=i))
                 walked.append(int(r.group))
                 if r.end:
                     break

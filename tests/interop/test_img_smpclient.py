@@ -20,8 +20,8 @@ from smpclient.requests import os_management as osm
 
 from conftest import (ROOT, layout_info, parse_frame, run, serial_client, smp_frame,
                       udp_client, udp_exchange)
-from imgutil import (HEADER_SIZE, active_entry, images, slot_entry, slots,  # noqa: F401
-                     unconfirmed_boot_args)
+from imgutil import (HEADER_SIZE, active_entry, images, mark_for_test,  # noqa: F401
+                     slot_entry, slots, unconfirmed_boot_args)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -66,6 +66,14 @@ async def upload(client, image, **kw):
 
 async def state_write(client, hash_, confirm):
     r = await client.request(im.ImageStatesWrite(hash=hash_, confirm=confirm))
+    return r
+
+
+async def upload_and_request(client, image, permanent=False):
+    """Upload `image`, then ask for it (test or permanent); the request must succeed."""
+    await upload(client, image)
+    r = await state_write(client, image.hash, permanent)
+    assert success(r), r
     return r
 
 
@@ -159,20 +167,27 @@ def test_update_test_then_confirm(transport, keykind, device_factory, default_im
 
 # ---- revert --------------------------------------------------------------------------------
 
-def test_revert_without_confirm(device_factory, default_image, images):
+def upgrade_and_reset(device_factory, default_image, images, permanent, check=None):
+    """A device running 1.0.0 gets 1.1.0 over UDP, asked for test (or permanently), resets and
+    boots it. `check(state)` runs on the image state after the request. Returns (device, new
+    image, the current process's log)."""
     device = start(device_factory, default_image)
     new = images.make("1.1.0", size=64 * 1024)
 
     async def up():
         async with udp_client(device) as c:
-            await upload(c, new)
-            r = await state_write(c, new.hash, False)
-            assert success(r), r
+            await upload_and_request(c, new, permanent)
+            if check:
+                check(await slots(c))
             await reset(c)
 
     run(up())
     device.wait_reboot()
-    boot_line(device, 2, 0, "1.1.0")
+    return device, new, boot_line(device, 2, 0, "1.1.0")
+
+
+def test_revert_without_confirm(device_factory, default_image, images):
+    device, new, _ = upgrade_and_reset(device_factory, default_image, images, False)
 
     async def no_confirm():
         async with udp_client(device) as c:
@@ -203,22 +218,11 @@ def test_revert_without_confirm(device_factory, default_image, images):
 # ---- permanent upgrade ---------------------------------------------------------------------
 
 def test_permanent_upgrade(device_factory, default_image, images):
-    device = start(device_factory, default_image)
-    new = images.make("1.1.0", size=64 * 1024)
+    def requested(st):
+        s1 = slot_entry(st, 1)
+        assert s1["pending"] and s1["permanent"] and not s1["active"], st
 
-    async def up():
-        async with udp_client(device) as c:
-            await upload(c, new)
-            r = await state_write(c, new.hash, True)
-            assert success(r), r
-            st = await slots(c)
-            s1 = slot_entry(st, 1)
-            assert s1["pending"] and s1["permanent"] and not s1["active"], st
-            await reset(c)
-
-    run(up())
-    device.wait_reboot()
-    log = boot_line(device, 2, 0, "1.1.0")
+    device, _, log = upgrade_and_reset(device_factory, default_image, images, True, requested)
     assert "swap type: perm" in log, log[-2000:]
 
     async def check():
@@ -526,16 +530,7 @@ def test_badly_signed_image_refused(device_factory, default_image, images):
     # Bypass the server: schedule the bad image for test behind its back (write MCUboot's
     # trailer magic, taken from an `imgtool sign --pad` image, at the end of the secondary
     # slot in the flash file) and power-cycle: the bootloader must refuse it, not boot it.
-    padded = images.make("0.0.1", size=1024, extra=["--pad"])
-    magic = padded.data[-16:]
-    sec = layout_info(device.layout)["areas"]["secondary"]
-    assert device.stop() == 0
-    with open(device.flash, "r+b") as f:
-        f.seek(sec["off"] + sec["size"] - 16)
-        assert f.read(16) == b"\xff" * 16
-        f.seek(sec["off"] + sec["size"] - 16)
-        f.write(magic)
-    device.start()
+    mark_for_test(device, images)
     log = boot_line(device, 1, 0, "1.0.0")
     assert "swap type: test" in log, log
     assert "secondary slot image invalid" in log and "upgrade refused" in log, log
@@ -560,9 +555,7 @@ def test_no_free_slot_while_test_pending(device_factory, default_image, images):
 
     async def pending():
         async with udp_client(device) as c:
-            await upload(c, first)
-            r = await state_write(c, first.hash, False)
-            assert success(r), r
+            await upload_and_request(c, first)
             with pytest.raises(SMPUploadError) as ei:
                 await upload(c, second)
             assert img_err(ei.value.args[0]) == (1, 9), ei.value

@@ -511,37 +511,32 @@ def quiet_device(device_factory, default_image):
     return device_factory(provision=default_image.path, keys=[default_image.key], log_level=4)
 
 
+def _run_on(link, device, name, *case):
+    """run_case() over `link`, closed afterwards."""
+    try:
+        run_case(device, link, name, *case)
+    finally:
+        link.close()
+
+
 @pytest.mark.parametrize("transport", ["udp", "serial"])
 @pytest.mark.parametrize("name", CASE_NAMES)
 def test_malformed(name, transport, quiet_device, imgs):
     case = _find(corpus(imgs), name)
     link = UdpLink(quiet_device) if transport == "udp" else SerialLink(quiet_device)
-    try:
-        run_case(quiet_device, link, name, case[1], case[2])
-        if name == "trailing_garbage":
-            quiet_device.wait_log(r"WRN smp: 3 trailing bytes ignored")
-    finally:
-        link.close()
+    _run_on(link, quiet_device, name, case[1], case[2])
+    if name == "trailing_garbage":
+        quiet_device.wait_log(r"WRN smp: 3 trailing bytes ignored")
 
 
 @pytest.mark.parametrize("name", SERIAL_NAMES)
 def test_malformed_serial_lines(name, quiet_device, imgs):
-    case = _find(serial_cases(imgs), name)
-    link = SerialLink(quiet_device)
-    try:
-        run_case(quiet_device, link, name, case[1])
-    finally:
-        link.close()
+    _run_on(SerialLink(quiet_device), quiet_device, name, _find(serial_cases(imgs), name)[1])
 
 
 @pytest.mark.parametrize("name", UDP_NAMES)
 def test_malformed_udp_datagrams(name, quiet_device, imgs):
-    case = _find(udp_cases(imgs), name)
-    link = UdpLink(quiet_device)
-    try:
-        run_case(quiet_device, link, name, case[1])
-    finally:
-        link.close()
+    _run_on(UdpLink(quiet_device), quiet_device, name, _find(udp_cases(imgs), name)[1])
 
 
 def test_corpus_size():

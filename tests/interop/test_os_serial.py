@@ -6,18 +6,17 @@ from smp import packet as smppacket
 from smpclient.generics import success
 from smpclient.requests import os_management as osm
 
-from conftest import RawSerial, parse_frame, run, run_smpmgr, serial_client, smp_frame, udp_client
+from conftest import (RawSerial, parse_frame, request_ok, run, run_smpmgr, serial_client,
+                      smp_echo, smp_frame, smp_reset, udp_client)
 
 
 def test_echo_and_params_smpclient(device):
     async def go():
         async with serial_client(device) as c:
-            p = await c.request(osm.MCUMgrParametersRead())
-            assert success(p), p
+            p = await request_ok(c, osm.MCUMgrParametersRead())
             # long enough for many 127-byte lines in both directions
             for text in ["hi", "serial " * 200]:
-                r = await c.request(osm.EchoWrite(d=text))
-                assert success(r), r
+                r = await request_ok(c, osm.EchoWrite(d=text))
                 assert r.r == text
             return p
 
@@ -75,20 +74,11 @@ def test_serial_and_udp_share_one_server(device):
 
 
 def test_reset_over_serial_keeps_pty(device):
-    async def reset():
-        async with serial_client(device) as c:
-            r = await c.request(osm.ResetWrite())
-            assert success(r), r
-
-    async def echo():
-        async with serial_client(device) as c:
-            return (await c.request(osm.EchoWrite(d="back"))).r
-
     pty = device.pty
-    run(reset())
+    smp_reset(device, serial_client)
     device.wait_reboot()
     assert device.pty == pty
-    assert run(echo()) == "back"
+    assert smp_echo(device, "back", serial_client) == "back"
 
 
 def test_client_reconnects_many_times(device):

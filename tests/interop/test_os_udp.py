@@ -2,20 +2,19 @@
 """OS group over the real UDP socket with smpclient, smpmgr and raw datagrams."""
 import socket
 
-from smpclient.generics import error, success
+from smpclient.generics import error
 from smpclient.requests import os_management as osm
 
-from conftest import parse_frame, run, run_smpmgr, smp_frame, udp_client, udp_exchange
+from conftest import (parse_frame, request_ok, run, run_smpmgr, smp_echo, smp_frame, smp_reset,
+                      udp_client, udp_exchange)
 
 
 def test_echo_and_params_smpclient(device):
     async def go():
         async with udp_client(device) as c:
-            r = await c.request(osm.EchoWrite(d="hello"))
-            assert success(r), r
+            r = await request_ok(c, osm.EchoWrite(d="hello"))
             assert r.r == "hello"
-            p = await c.request(osm.MCUMgrParametersRead())
-            assert success(p), p
+            p = await request_ok(c, osm.MCUMgrParametersRead())
             return p
 
     p = run(go())
@@ -27,8 +26,7 @@ def test_echo_long_and_empty(device):
     async def go():
         async with udp_client(device) as c:
             for text in ["", "x", "é€" * 100, "A" * 1400]:  # < 1472: smpclient splits bigger UDP frames
-                r = await c.request(osm.EchoWrite(d=text))
-                assert success(r), r
+                r = await request_ok(c, osm.EchoWrite(d=text))
                 assert r.r == text
 
     run(go())
@@ -37,10 +35,8 @@ def test_echo_long_and_empty(device):
 def test_os_info_and_bootloader_info(device):
     async def go():
         async with udp_client(device) as c:
-            i = await c.request(osm.OSApplicationInfoRead())
-            assert success(i), i
-            b = await c.request(osm.BootloaderInformationRead())
-            assert success(b), b
+            i = await request_ok(c, osm.OSApplicationInfoRead())
+            b = await request_ok(c, osm.BootloaderInformationRead())
             return i, b
 
     info, boot = run(go())
@@ -86,22 +82,11 @@ def test_several_udp_clients_get_their_own_replies(device):
 
 
 def test_reset_restarts_in_process_same_port(device):
-    async def reset():
-        async with udp_client(device) as c:
-            r = await c.request(osm.ResetWrite())
-            assert success(r), r
-
-    async def echo():
-        async with udp_client(device) as c:
-            r = await c.request(osm.EchoWrite(d="after reset"))
-            assert success(r), r
-            return r.r
-
     pid = device.proc.pid
-    run(reset())
+    smp_reset(device)
     device.wait_reboot()
     assert device.alive and device.proc.pid == pid
-    assert run(echo()) == "after reset"
+    assert smp_echo(device, "after reset") == "after reset"
     assert device.boot_count() == 2
     assert "reset: restarting" in device.log()
 

@@ -23,7 +23,8 @@ from smpclient.generics import error_v2, success
 from smpclient.requests import image_management as im
 from smpclient.requests import os_management as osm
 
-from conftest import ROOT, Device, device_binary, run, run_smpmgr, serial_client
+from conftest import (ROOT, Device, device_binary, device_pool, run, run_smpmgr, serial_client,
+                      unavailable)
 from imgutil import active_entry, images, slot_entry, slots  # noqa: F401
 
 QEMU_SH = ROOT / "scripts" / "qemu-device.sh"
@@ -33,9 +34,7 @@ LAYOUT = "mps2"
 
 
 def _unavailable(why):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"QEMU firmware tests cannot run in CI: {why}")
-    pytest.skip(why)
+    unavailable("QEMU firmware tests", why)
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +61,13 @@ def firmware():
     return out
 
 
+async def upload_for_test(c, img):
+    """Upload `img` through client `c`, then ask for it as a test; returns that response."""
+    offs = [off async for off in c.upload(img.data)]
+    assert offs[-1] == len(img.data), offs[-3:]
+    return await c.request(im.ImageStatesWrite(hash=img.hash, confirm=False))
+
+
 class QemuDevice(Device):
     """conftest.Device driving scripts/qemu-device.sh instead of smpdfu-device: same
     ready line, log file, stop (SIGTERM) and restart semantics."""
@@ -73,20 +79,13 @@ class QemuDevice(Device):
         self.confirm_at_boot = confirm_at_boot
 
     def argv(self):
-        a = [str(QEMU_SH), "--flash", str(self.flash), "--machine", self.machine,
-             "--confirm-at-boot", self.confirm_at_boot]
-        if self.mode:
-            a += ["--mode", self.mode]
-        if self.provision:
-            a += ["--provision", str(self.provision)]
-        for k in self.keys:
-            a += ["--key", str(k)]
-        return a + self.extra
+        return [str(QEMU_SH), "--flash", str(self.flash), "--machine", self.machine,
+                "--confirm-at-boot", self.confirm_at_boot, *self.image_args(), *self.extra]
 
     def start(self, timeout=30.0):
         os.environ["SDFU_QEMU_FW"] = str(self.fw)
         os.environ["SDFU_BOOT"] = str(device_binary().parent / "smpdfu-boot")
-        os.environ["SMPDFU_DEVICE"] = str(device_binary())
+        os.environ["SDFU_DEVICE"] = str(device_binary())
         return super().start(timeout)
 
     def boot_count(self):
@@ -120,24 +119,10 @@ class QemuDevice(Device):
 
 @pytest.fixture
 def qemu_factory(tmp_path, firmware):
-    devs = []
+    def new(i, machine="mps2-an386", **kw):
+        return QemuDevice(tmp_path / f"qemu{i}", firmware[machine], machine=machine, **kw)
 
-    def make(machine="mps2-an386", **kw):
-        d = QemuDevice(tmp_path / f"qemu{len(devs)}", firmware[machine], machine=machine, **kw)
-        devs.append(d)
-        return d.start()
-
-    yield make
-    bad = []
-    for d in devs:
-        rc = d.stop()
-        if rc not in (0, None):
-            bad.append((d, rc))
-    for d in devs:
-        print(f"==== {d.log_path}\n{d.log()[-6000:]}")
-    if bad:
-        pytest.fail("qemu-device did not exit cleanly on SIGTERM: " +
-                    ", ".join(f"{d.workdir.name} rc={rc}" for d, rc in bad))
+    yield from device_pool(new, "qemu-device")
 
 
 @pytest.fixture
@@ -238,9 +223,7 @@ def test_qemu_test_reset_reset_reverts_smpclient(qemu_factory, default_image, im
 
     async def upload_and_test():
         async with serial_client(dev, timeout=5.0) as c:
-            offs = [off async for off in c.upload(new.data)]
-            assert offs[-1] == len(new.data), offs[-3:]
-            r = await c.request(im.ImageStatesWrite(hash=new.hash, confirm=False))
+            r = await upload_for_test(c, new)
             assert success(r), r
             assert [e for e in r.images if e.slot == 1][0].pending, r
             r = await c.request(osm.ResetWrite())
@@ -277,9 +260,7 @@ def test_qemu_unknown_key_refused(qdev, images):
 
     async def go():
         async with serial_client(qdev, timeout=5.0) as c:
-            offs = [off async for off in c.upload(other.data)]
-            assert offs[-1] == len(other.data)
-            r = await c.request(im.ImageStatesWrite(hash=other.hash, confirm=False))
+            r = await upload_for_test(c, other)
             assert error_v2(r), r
             assert (int(r.err.group), int(r.err.rc)) == (1, 23), r
             return await slots(c)
@@ -298,9 +279,7 @@ def test_qemu_rsa_image_verified_on_target(qemu_factory, images):
 
     async def go():
         async with serial_client(dev, timeout=5.0) as c:
-            offs = [off async for off in c.upload(new.data)]
-            assert offs[-1] == len(new.data)
-            r = await c.request(im.ImageStatesWrite(hash=new.hash, confirm=False))
+            r = await upload_for_test(c, new)
             assert success(r), r
             return await slots(c)
 
@@ -336,9 +315,7 @@ def test_qemu_stack_and_heap_within_budget(qemu_factory, default_image, images):
             async with serial_client(dev, timeout=5.0) as c:
                 r = await c.request(im.ImageErase(slot=1))  # the previous test request
                 assert success(r), r
-                offs = [off async for off in c.upload(img.data)]
-                assert offs[-1] == len(img.data)
-                r = await c.request(im.ImageStatesWrite(hash=img.hash, confirm=False))
+                r = await upload_for_test(c, img)
                 assert success(r), r
 
         run(go(), timeout=60)

@@ -99,20 +99,6 @@ int pl_boot(void)
 
 /* ---- client --------------------------------------------------------------------------- */
 
-static int64_t pl_rc(const struct smp_rsp *r)
-{
-	int64_t rc = 0;
-	uint16_t g = 0, grc = 0;
-
-	if (smp_rsp_rc(r, &rc)) {
-		return rc;
-	}
-	if (smp_rsp_err(r, &g, &grc)) {
-		return 1000 + grc; /* group error */
-	}
-	return 0;
-}
-
 /* Image state read; false when the request failed (rc in *rc). */
 bool pl_state(struct pl_entry e[2], int64_t *rc)
 {
@@ -123,7 +109,7 @@ bool pl_state(struct pl_entry e[2], int64_t *rc)
 	int n;
 
 	memset(e, 0, 2 * sizeof(*e));
-	*rc = pl_rc(r);
+	*rc = smp_rsp_any_rc(r);
 	if (*rc != 0) {
 		return false;
 	}
@@ -160,13 +146,13 @@ int64_t pl_state_write(const uint8_t *hash, bool confirm)
 		SMP_KV_BSTR("hash", hash, 32),
 	};
 
-	return pl_rc(smp_test_req(&dev.st.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2, SDFU_SMP_GROUP_IMG,
+	return smp_rsp_any_rc(smp_test_req(&dev.st.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2, SDFU_SMP_GROUP_IMG,
 				  SDFU_IMG_ID_STATE, kv, hash != NULL ? 2 : 1));
 }
 
 int64_t pl_cmd(uint8_t op, uint16_t group, uint8_t id)
 {
-	return pl_rc(smp_test_req(&dev.st.srv, op, SDFU_SMP_VER_2, group, id, NULL, 0));
+	return smp_rsp_any_rc(smp_test_req(&dev.st.srv, op, SDFU_SMP_VER_2, group, id, NULL, 0));
 }
 
 int64_t pl_echo(void)
@@ -175,8 +161,8 @@ int64_t pl_echo(void)
 	const struct smp_rsp *r = smp_test_req(&dev.st.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2,
 					       SDFU_SMP_GROUP_OS, SDFU_OS_ID_ECHO, kv, 1);
 
-	if (pl_rc(r) != 0) {
-		return pl_rc(r);
+	if (smp_rsp_any_rc(r) != 0) {
+		return smp_rsp_any_rc(r);
 	}
 	return smp_rsp_tstr_eq(r, "r", "alive") ? 0 : -1;
 }
@@ -216,7 +202,7 @@ int64_t pl_upload(const struct pl_image *im)
 			r = smp_test_req(&dev.st.srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2,
 					 SDFU_SMP_GROUP_IMG, SDFU_IMG_ID_UPLOAD, kv, 2);
 		}
-		rc = pl_rc(r);
+		rc = smp_rsp_any_rc(r);
 		if (rc != 0 || pl_dead()) {
 			return rc != 0 ? rc : SDFU_ERR_IO;
 		}

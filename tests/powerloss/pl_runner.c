@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "boot/sim_boot.h"
+#include "fake_port.h"
 
 const struct pl_geometry pl_geometries[PL_GEOMETRY_COUNT] = {
 	{"nrf52840", true},
@@ -240,4 +241,33 @@ int pl_finish(int rc)
 		fprintf(stderr, "POWERLOSS FAILURE id=%s (last case run)\n", pl_cur_id);
 	}
 	return rc;
+}
+
+static const struct pl_matrix *main_matrix;
+
+static void test_matrix(void **state)
+{
+	const struct pl_matrix *m = main_matrix;
+	struct pl_totals t;
+
+	(void)state;
+	t = pl_run_matrix(m);
+	if (m->report != NULL) {
+		m->report(&t);
+	}
+	assert_int_equal(pl_failures, 0);
+	if (pl_opts()->only == NULL) {
+		assert_true(t.cuts + (m->seeds_count ? t.seeds : 0) > m->min_cases);
+	}
+}
+
+int pl_main(const struct pl_matrix *m)
+{
+	const struct CMUnitTest tests[] = {
+		{ .name = m->what, .test_func = test_matrix },
+	};
+
+	main_matrix = m;
+	fake_port_reset_state();
+	return pl_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

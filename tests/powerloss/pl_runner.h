@@ -120,6 +120,13 @@ struct pl_case {
 	uint64_t ops;
 };
 
+struct pl_totals {
+	uint64_t groups; /**< groups whose clean run passed */
+	uint64_t cuts;   /**< single-cut cases run */
+	uint64_t seeds;  /**< random multi-cut cases run */
+	uint64_t failed; /**< cases that failed */
+};
+
 /** What a test describes; the callbacks run in the cmocka test. */
 struct pl_matrix {
 	const char *what; /**< name in the summary line */
@@ -137,14 +144,27 @@ struct pl_matrix {
 	/** Run one case from the snapshot; false (or a failed PL_CHECK) = the case failed. */
 	bool (*run_case)(const struct pl_cell *cell, struct pl_case *c);
 	void (*group_end)(const struct pl_cell *cell);
+	/** A run not narrowed by SDFU_PL_ONLY must run more than this many cut points (plus
+	 *  seeded runs when `seeds_count`). */
+	uint64_t min_cases;
+	bool seeds_count;
+	/** After the run, before its checks: print what the test adds to the summary. May be NULL. */
+	void (*report)(const struct pl_totals *t);
 };
 
-struct pl_totals {
-	uint64_t groups; /**< groups whose clean run passed */
-	uint64_t cuts;   /**< single-cut cases run */
-	uint64_t seeds;  /**< random multi-cut cases run */
-	uint64_t failed; /**< cases that failed */
-};
+/**
+ * The matrix of a test file that names its callbacks scen_name, scen_modes, in_default,
+ * geometry_begin, geometry_end, group_begin, run_case and group_end; more fields (e.g.
+ * `.report = fn`) may follow.
+ */
+#define PL_MATRIX(what_, scenario_count, min_cases_, seeds_count_, ...)                            \
+	{                                                                                          \
+		.what = (what_), .scenarios = (scenario_count), .scenario_name = scen_name,         \
+		.modes = scen_modes, .in_default = in_default, .geometry_begin = geometry_begin,  \
+		.geometry_end = geometry_end, .group_begin = group_begin, .run_case = run_case,   \
+		.group_end = group_end, .min_cases = (min_cases_), .seeds_count = (seeds_count_), \
+		__VA_ARGS__                                                                        \
+	}
 
 /**
  * Run the matrix: geometries x scenarios x modes x cut kinds, filtered by the options.
@@ -157,5 +177,11 @@ struct pl_totals pl_run_matrix(const struct pl_matrix *m);
 
 /** For main(): when the cmocka result `rc` failed outside a counted check, name the last case. */
 int pl_finish(int rc);
+
+/**
+ * A power-loss test's main(): one cmocka test named `m->what` runs the matrix; no check may
+ * fail and a full or sampled run must reach `m->min_cases`. Returns pl_finish() of the result.
+ */
+int pl_main(const struct pl_matrix *m);
 
 #endif /* PL_RUNNER_H */

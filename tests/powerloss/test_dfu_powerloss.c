@@ -565,37 +565,10 @@ static void group_end(const struct pl_cell *cell)
 	memset(&dev.f, 0, sizeof(dev.f));
 }
 
-static const struct pl_matrix matrix = {
-	.what = "dfu power-loss",
-	.scenarios = sizeof(scens) / sizeof(scens[0]),
-	.scenario_name = scen_name,
-	.modes = scen_modes,
-	.in_default = in_default,
-	.geometry_begin = geometry_begin,
-	.geometry_end = geometry_end,
-	.group_begin = group_begin,
-	.run_case = run_case,
-	.group_end = group_end,
-};
-
-static void test_dfu_powerloss(void **state)
-{
-	struct pl_totals t;
-
-	(void)state;
-	t = pl_run_matrix(&matrix);
-	assert_int_equal(pl_failures, 0);
-	if (pl_opts()->only == NULL) {
-		assert_true(t.cuts > 100);
-	}
-}
+static const struct pl_matrix matrix =
+	PL_MATRIX("dfu power-loss", sizeof(scens) / sizeof(scens[0]), 100, false);
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dfu_powerloss),
-	};
-
-	fake_port_reset_state();
-	return pl_finish(cmocka_run_group_tests(tests, NULL, NULL));
+	return pl_main(&matrix);
 }

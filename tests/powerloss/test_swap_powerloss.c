@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include "boot/sim_boot.h"
-#include "fake_port.h"
 #include "flash/sim_flash.h"
 #include "image_builder.h"
 #include "pl_runner.h"
@@ -361,10 +360,34 @@ static void clean_case(const struct scenario *sc, const struct imgs *im, struct 
 	PL_CHECK(sc->next_major == 0 || rep.booted_ver.major == sc->next_major);
 }
 
+/* Cuts that landed outside MCUboot's power-fail model (docs/TESTING.md), counted and reported. */
+static unsigned mcuboot_limit_cases;
+
+/*
+ * The cut interrupted an erase in the scratch area part-way through a sector while the
+ * scratch trailer still reads good. MCUboot erases the scratch sector by sector backwards
+ * (bootutil swap_scratch.c) so that a cut *between* sectors never leaves a good scratch
+ * trailer over missing data; a cut *inside* the sector holding the trailer does.
+ */
+static bool beyond_mcuboot_model(struct sim_flash *fl, unsigned ci)
+{
+	const struct sdfu_flash_area *scr = sim_flash_area(fl, SDFU_FA_SCRATCH);
+	struct sdfu_boot_trailer tr;
+
+	if (pl_cut_kinds[ci].mode != SIM_FLASH_CUT_PARTIAL_ERASE || !fl->cut_op_erase ||
+	    scr == NULL || scr->size == 0u || fl->cut_op_off < scr->off ||
+	    fl->cut_op_off >= scr->off + scr->size) {
+		return false;
+	}
+	return sdfu_boot_trailer_read(scr, SDFU_BOOT_MODE_SWAP_SCRATCH, &tr) == 0 &&
+	       tr.magic == SDFU_BOOT_MAGIC_GOOD;
+}
+
 /* One cut at op `i`: the boot reports the power loss, the next boot recovers. */
 static void cut_case(const struct scenario *sc, const struct imgs *im, unsigned ci, uint64_t i)
 {
 	struct sim_boot_report rep;
+	bool beyond;
 	int rc;
 
 	assert_int_equal(sim_flash_snapshot_restore(&f, &snap), 0);
@@ -375,7 +398,17 @@ static void cut_case(const struct scenario *sc, const struct imgs *im, unsigned 
 	PL_CHECK(f.cut_happened);
 	PL_CHECK(rc == SDFU_ERR_IO && !f.powered);
 	sim_flash_power_on(&f);
+	beyond = beyond_mcuboot_model(&f, ci);
 	rc = boot(&f, sc->mode, &rep);
+	if (rc != 0 && beyond) {
+		/* MCUboot assumes a sector erase completes or does not start: it resumes from
+		 * the half-erased scratch and the primary fails validation. What must hold:
+		 * nothing boots (no damaged image runs), and nothing else failed. */
+		PL_CHECK(rc == SDFU_ERR_NOENT);
+		PL_CHECK(f.stats.violations == 0);
+		mcuboot_limit_cases++;
+		return;
+	}
 	PL_CHECK(rc == 0);
 	verify(&f, sc, im, &rep);
 	/* the state is stable: the next boot does what a clean run's next boot does */
@@ -444,37 +477,20 @@ static void group_end(const struct pl_cell *cell)
 	sim_flash_close(&f);
 }
 
-static const struct pl_matrix matrix = {
-	.what = "swap power-loss",
-	.scenarios = sizeof(scenarios) / sizeof(scenarios[0]),
-	.scenario_name = scen_name,
-	.modes = scen_modes,
-	.in_default = in_default,
-	.geometry_begin = geometry_begin,
-	.geometry_end = geometry_end,
-	.group_begin = group_begin,
-	.run_case = run_case,
-	.group_end = group_end,
-};
-
-static void test_powerloss_all(void **state)
+static void report(const struct pl_totals *t)
 {
-	struct pl_totals t;
-
-	(void)state;
-	t = pl_run_matrix(&matrix);
-	assert_int_equal(pl_failures, 0);
-	if (pl_opts()->only == NULL) {
-		assert_true(t.cuts + t.seeds > 100);
+	(void)t;
+	if (mcuboot_limit_cases != 0u) {
+		fprintf(stderr, "swap power-loss: %u cut(s) inside a scratch sector erase beyond MCUboot's "
+			"power-fail model: nothing booted, as MCUboot (docs/TESTING.md)\n",
+			mcuboot_limit_cases);
 	}
 }
 
+static const struct pl_matrix matrix = PL_MATRIX("swap power-loss", sizeof(scenarios) / sizeof(scenarios[0]),
+						 100, true, .report = report);
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_powerloss_all),
-	};
-
-	fake_port_reset_state();
-	return pl_finish(cmocka_run_group_tests(tests, NULL, NULL));
+	return pl_main(&matrix);
 }

@@ -16,13 +16,13 @@
 
 /* ---- in memory ---------------------------------------------------------------- */
 
-static void put_le16(uint8_t *p, uint16_t v)
+void ib_put_le16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
+void ib_put_le32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
@@ -59,16 +59,16 @@ int ib_build(struct test_image *im, uint8_t maj, uint8_t min, uint16_t rev, uint
 		return -1;
 	}
 	memset(b, 0, IB_HDR_SIZE);
-	put_le32(b + 0, SDFU_IMAGE_MAGIC);
-	put_le32(b + 4, 0); /* load address */
-	put_le16(b + 8, IB_HDR_SIZE);
-	put_le16(b + 10, 0); /* protected TLV size */
-	put_le32(b + 12, body_len);
-	put_le32(b + 16, flags);
+	ib_put_le32(b + 0, SDFU_IMAGE_MAGIC);
+	ib_put_le32(b + 4, 0); /* load address */
+	ib_put_le16(b + 8, IB_HDR_SIZE);
+	ib_put_le16(b + 10, 0); /* protected TLV size */
+	ib_put_le32(b + 12, body_len);
+	ib_put_le32(b + 16, flags);
 	b[20] = maj;
 	b[21] = min;
-	put_le16(b + 22, rev);
-	put_le32(b + 24, 0); /* build number */
+	ib_put_le16(b + 22, rev);
+	ib_put_le32(b + 24, 0); /* build number */
 	for (uint32_t i = 0; i < body_len; i++) {
 		x = x * 1103515245u + 12345u;
 		b[IB_HDR_SIZE + i] = (uint8_t)(x >> 16);
@@ -76,10 +76,10 @@ int ib_build(struct test_image *im, uint8_t maj, uint8_t min, uint16_t rev, uint
 	if (ib_sha256(b, t, im->hash) != 0) {
 		return -1;
 	}
-	put_le16(b + t, SDFU_TLV_INFO_MAGIC);
-	put_le16(b + t + 2, 4 + 4 + 32);
-	put_le16(b + t + 4, SDFU_TLV_SHA256);
-	put_le16(b + t + 6, 32);
+	ib_put_le16(b + t, SDFU_TLV_INFO_MAGIC);
+	ib_put_le16(b + t + 2, 4 + 4 + 32);
+	ib_put_le16(b + t + 4, SDFU_TLV_SHA256);
+	ib_put_le16(b + t + 6, 32);
 	memcpy(b + t + 8, im->hash, 32);
 	im->len = t + 40;
 	return ib_sha256(b, im->len, im->file_sha);

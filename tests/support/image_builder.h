@@ -32,6 +32,10 @@ struct test_image {
 int ib_build(struct test_image *im, uint8_t maj, uint8_t min, uint16_t rev, uint32_t body_len,
 	     uint32_t seed, uint32_t flags);
 
+/** Little-endian stores (image headers and TLVs). */
+void ib_put_le16(uint8_t *p, uint16_t v);
+void ib_put_le32(uint8_t *p, uint32_t v);
+
 /** SHA-256 of `len` bytes into `out`. 0 or -1 (crypto port error). */
 int ib_sha256(const void *data, size_t len, uint8_t out[32]);
 

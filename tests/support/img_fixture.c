@@ -2,6 +2,9 @@
 /* Image group fixture: simulated flash, boot context, three images, an SMP server, request helpers. */
 #include "img_fixture.h"
 
+#include "sdfu/stack.h"
+#include "test_loop.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -100,13 +103,7 @@ void write_slot(int slot, const struct test_image *im)
 void start_images(enum sdfu_boot_mode mode, uint8_t active)
 {
 	fake_port_reset_state();
-	memset(&fl, 0, sizeof(fl));
-	assert_int_equal(sim_flash_open(&fl, sim_layout_get("nrf52840"), NULL), 0);
-	memset(&boot, 0, sizeof(boot));
-	boot.mode = mode;
-	boot.slot[0] = slot_fa(0);
-	boot.slot[1] = slot_fa(1);
-	boot.active_slot = active;
+	test_flash_boot(&fl, &boot, mode, active);
 	assert_int_equal(ib_build(&running, 1, 0, 0, 20000, 1, 0), 0);
 	assert_int_equal(ib_build(&update, 1, 1, 0, 23457, 2, 0), 0);
 	assert_int_equal(ib_build(&other, 0, 9, 0, 5000, 3, 0), 0);
@@ -133,6 +130,15 @@ int teardown(void **state)
 	/* nothing left behind: critical section balanced, no session */
 	assert_int_equal(fake_port_crit_depth(), 0);
 	sim_flash_close(&fl);
+	return 0;
+}
+
+int fx_stack_extend(struct sdfu_stack *s, void *user)
+{
+	(void)user;
+	sdfu_smp_cb_register(&s->srv, &cb);
+	fx_srv = &s->srv;
+	fx_img = &s->img;
 	return 0;
 }
 

@@ -72,6 +72,9 @@ void start_images(enum sdfu_boot_mode mode, uint8_t active);
 void start(enum sdfu_boot_mode mode, uint8_t active);
 /** cmocka teardown: the critical section is balanced; closes the flash. */
 int teardown(void **state);
+/** A sdfu_stack_cfg extend step (3): `cb` on the stack's server, fx_srv / fx_img at its objects. */
+struct sdfu_stack;
+int fx_stack_extend(struct sdfu_stack *s, void *user);
 
 /* ---- request helpers (on *fx_srv) --------------------------------------------------- */
 /** Group error rc of an image group response (0 when none; asserts the group). */

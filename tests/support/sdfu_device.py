@@ -89,18 +89,24 @@ class Device:
         self._starts = 0
 
     # ---- process control ------------------------------------------------------------
-    def argv(self):
-        a = [*self.wrapper, str(self.binary), "--flash", str(self.flash), "--layout",
-             self.layout, "--log-level", str(self.log_level),
-             "--udp", self.udp_spec or "off", "--serial", self.serial_spec or "off"]
-        if self.wipe:
-            a += ["--wipe"]
+    def image_args(self):
+        """The options any launcher of this device takes: boot mode, provisioned image, keys."""
+        a = []
         if self.mode:
             a += ["--mode", self.mode]
         if self.provision:
             a += ["--provision", str(self.provision)]
         for k in self.keys:
             a += ["--key", str(k)]
+        return a
+
+    def argv(self):
+        a = [*self.wrapper, str(self.binary), "--flash", str(self.flash), "--layout",
+             self.layout, "--log-level", str(self.log_level),
+             "--udp", self.udp_spec or "off", "--serial", self.serial_spec or "off"]
+        if self.wipe:
+            a += ["--wipe"]
+        a += self.image_args()
         if self.line_length:
             a += ["--line-length", str(self.line_length)]
         return a + self.extra

@@ -12,6 +12,8 @@
 
 #include "smp_test.h"
 
+#include "fake_port.h"
+
 const struct sdfu_smp_transport smp_test_transport = {
 	.name = "test",
 	.flags = 0,
@@ -104,6 +106,14 @@ void smp_test_cap_clear(struct smp_test_cap *cap)
 	cap->count = 0;
 	cap->calls = 0;
 	cap->tx_ret = 0;
+}
+
+void smp_test_server_with(struct sdfu_smp_server *srv, struct sdfu_smp_group *grp)
+{
+	fake_port_reset_state();
+	sdfu_smp_server_init(srv);
+	grp->next = NULL;
+	assert_int_equal(sdfu_smp_register_group(srv, grp), 0);
 }
 
 int smp_test_tx(void *tx_ctx, const uint8_t *frame, size_t len)
@@ -280,65 +290,30 @@ bool smp_map_has(const uint8_t *map, size_t len, const char *key)
 	return smp_map_get_raw(map, len, key, &p, &l);
 }
 
-bool smp_map_get_uint(const uint8_t *map, size_t len, const char *key, uint64_t *v)
-{
-	const uint8_t *p;
-	size_t l;
-
-	if (!smp_map_get_raw(map, len, key, &p, &l)) {
-		return false;
+/* smp_map_get_<name>: the value of `key` in a map, decoded by zcbor_<dec>_decode;
+ * smp_rsp_get_<name>: the same in a response's payload. */
+#define SMP_GETTERS(name, type, dec)                                                               \
+	bool smp_map_get_##name(const uint8_t *map, size_t len, const char *key, type *v)          \
+	{                                                                                          \
+		const uint8_t *p;                                                                  \
+		size_t l;                                                                          \
+                                                                                                   \
+		if (!smp_map_get_raw(map, len, key, &p, &l)) {                                     \
+			return false;                                                              \
+		}                                                                                  \
+		ZCBOR_STATE_D(z, 1, p, l, 1, 0);                                                   \
+		return zcbor_##dec##_decode(z, v);                                                 \
+	}                                                                                          \
+	bool smp_rsp_get_##name(const struct smp_rsp *rsp, const char *key, type *v)               \
+	{                                                                                          \
+		return smp_map_get_##name(rsp->payload, rsp->payload_len, key, v);                  \
 	}
-	ZCBOR_STATE_D(z, 1, p, l, 1, 0);
-	return zcbor_uint64_decode(z, v);
-}
 
-bool smp_map_get_int(const uint8_t *map, size_t len, const char *key, int64_t *v)
-{
-	const uint8_t *p;
-	size_t l;
-
-	if (!smp_map_get_raw(map, len, key, &p, &l)) {
-		return false;
-	}
-	ZCBOR_STATE_D(z, 1, p, l, 1, 0);
-	return zcbor_int64_decode(z, v);
-}
-
-bool smp_map_get_bool(const uint8_t *map, size_t len, const char *key, bool *v)
-{
-	const uint8_t *p;
-	size_t l;
-
-	if (!smp_map_get_raw(map, len, key, &p, &l)) {
-		return false;
-	}
-	ZCBOR_STATE_D(z, 1, p, l, 1, 0);
-	return zcbor_bool_decode(z, v);
-}
-
-bool smp_map_get_tstr(const uint8_t *map, size_t len, const char *key, struct zcbor_string *v)
-{
-	const uint8_t *p;
-	size_t l;
-
-	if (!smp_map_get_raw(map, len, key, &p, &l)) {
-		return false;
-	}
-	ZCBOR_STATE_D(z, 1, p, l, 1, 0);
-	return zcbor_tstr_decode(z, v);
-}
-
-bool smp_map_get_bstr(const uint8_t *map, size_t len, const char *key, struct zcbor_string *v)
-{
-	const uint8_t *p;
-	size_t l;
-
-	if (!smp_map_get_raw(map, len, key, &p, &l)) {
-		return false;
-	}
-	ZCBOR_STATE_D(z, 1, p, l, 1, 0);
-	return zcbor_bstr_decode(z, v);
-}
+SMP_GETTERS(uint, uint64_t, uint64)
+SMP_GETTERS(int, int64_t, int64)
+SMP_GETTERS(bool, bool, bool)
+SMP_GETTERS(tstr, struct zcbor_string, tstr)
+SMP_GETTERS(bstr, struct zcbor_string, bstr)
 
 /* ---- response wrappers ----------------------------------------------------- */
 bool smp_rsp_has(const struct smp_rsp *rsp, const char *key)
@@ -351,37 +326,12 @@ int smp_rsp_count(const struct smp_rsp *rsp)
 	return smp_map_count(rsp->payload, rsp->payload_len);
 }
 
-bool smp_rsp_get_uint(const struct smp_rsp *rsp, const char *key, uint64_t *v)
-{
-	return smp_map_get_uint(rsp->payload, rsp->payload_len, key, v);
-}
-
-bool smp_rsp_get_int(const struct smp_rsp *rsp, const char *key, int64_t *v)
-{
-	return smp_map_get_int(rsp->payload, rsp->payload_len, key, v);
-}
-
-bool smp_rsp_get_bool(const struct smp_rsp *rsp, const char *key, bool *v)
-{
-	return smp_map_get_bool(rsp->payload, rsp->payload_len, key, v);
-}
-
-bool smp_rsp_get_tstr(const struct smp_rsp *rsp, const char *key, struct zcbor_string *v)
-{
-	return smp_map_get_tstr(rsp->payload, rsp->payload_len, key, v);
-}
-
 bool smp_rsp_tstr_eq(const struct smp_rsp *rsp, const char *key, const char *expect)
 {
 	struct zcbor_string s;
 
 	return smp_rsp_get_tstr(rsp, key, &s) && s.len == strlen(expect) &&
 	       memcmp(s.value, expect, s.len) == 0;
-}
-
-bool smp_rsp_get_bstr(const struct smp_rsp *rsp, const char *key, struct zcbor_string *v)
-{
-	return smp_map_get_bstr(rsp->payload, rsp->payload_len, key, v);
 }
 
 bool smp_rsp_get_raw(const struct smp_rsp *rsp, const char *key, const uint8_t **p, size_t *len)
@@ -415,6 +365,20 @@ bool smp_rsp_err(const struct smp_rsp *rsp, uint16_t *group, uint16_t *rc)
 	*group = (uint16_t)g;
 	*rc = (uint16_t)r;
 	return true;
+}
+
+int64_t smp_rsp_any_rc(const struct smp_rsp *rsp)
+{
+	int64_t rc = 0;
+	uint16_t g = 0, grc = 0;
+
+	if (smp_rsp_rc(rsp, &rc)) {
+		return rc;
+	}
+	if (smp_rsp_err(rsp, &g, &grc)) {
+		return SMP_RSP_GROUP_RC + grc;
+	}
+	return 0;
 }
 
 /* ---- arrays ------------------------------------------------------------------ */

@@ -132,6 +132,9 @@ int smp_test_tx(void *tx_ctx, const uint8_t *frame, size_t len);
 /** Clear a capture (count = 0, tx_ret = 0). */
 void smp_test_cap_clear(struct smp_test_cap *cap);
 
+/** A fresh server with one group: the fake port reset, `srv` initialised, `grp` registered. */
+void smp_test_server_with(struct sdfu_smp_server *srv, struct sdfu_smp_group *grp);
+
 /**
  * Clear `cap`, run `buf` through sdfu_smp_process() with smp_test_transport (or
  * `tr` when not NULL) and capture the responses. Returns what
@@ -176,6 +179,9 @@ bool smp_rsp_get_raw(const struct smp_rsp *rsp, const char *key, const uint8_t *
 bool smp_rsp_rc(const struct smp_rsp *rsp, int64_t *rc);
 /** Group error: true when the map holds "err": {"group": g, "rc": r}. */
 bool smp_rsp_err(const struct smp_rsp *rsp, uint16_t *group, uint16_t *rc);
+/** Either error as one number: the SMP "rc", SMP_RSP_GROUP_RC + the group rc, or 0 (none). */
+#define SMP_RSP_GROUP_RC 1000
+int64_t smp_rsp_any_rc(const struct smp_rsp *rsp);
 
 /* ---- the same on any CBOR map given as bytes ------------------------------ */
 bool smp_map_valid(const uint8_t *map, size_t len);

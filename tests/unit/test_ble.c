@@ -31,11 +31,28 @@ static size_t make_frame(uint8_t *out, uint16_t plen, uint8_t seq)
 
 static uint8_t fr[SDFU_BLE_RX_BUF_SIZE + 64];
 
+/* What the last wr() delivered (a complete frame), as sdfu_ble_rx_write() returns it. */
+static const uint8_t *wr_out;
+static size_t wr_len;
+
+/* One characteristic write of fr[off, off + n). */
+static int wr(struct sdfu_ble_rx *rx, size_t off, size_t n)
+{
+	return sdfu_ble_rx_write(rx, fr + off, n, &wr_out, &wr_len);
+}
+
+/* The write of fr[off, off + n) completes a frame: the first `len` bytes of fr come out. */
+static void delivers(struct sdfu_ble_rx *rx, size_t off, size_t n, size_t len)
+{
+
+	assert_int_equal(wr(rx, off, n), 1);
+	assert_int_equal(wr_len, len);
+	assert_memory_equal(wr_out, fr, len);
+}
+
 static void test_reassembly_across_writes(void **state)
 {
 	static struct sdfu_ble_rx rx;
-	const uint8_t *out = NULL;
-	size_t out_len = 0;
 	size_t total = make_frame(fr, 600, 7);
 	size_t off = 0;
 	int calls = 0;
@@ -46,7 +63,7 @@ static void test_reassembly_across_writes(void **state)
 	/* MTU 260 writes: 257 bytes each; the last one completes the frame */
 	while (off < total) {
 		size_t n = total - off < 257 ? total - off : 257;
-		int rc = sdfu_ble_rx_write(&rx, &fr[off], n, &out, &out_len);
+		int rc = wr(&rx, off, n);
 
 		off += n;
 		calls++;
@@ -58,21 +75,19 @@ static void test_reassembly_across_writes(void **state)
 		}
 	}
 	assert_int_equal(calls, 3);
-	assert_int_equal(out_len, total);
-	assert_memory_equal(out, fr, total);
+	assert_int_equal(wr_len, total);
+	assert_memory_equal(wr_out, fr, total);
 	assert_false(sdfu_ble_rx_busy(&rx));
 	assert_int_equal(rx.frames, 1);
 	/* a header-only frame completes in one write; a first write of exactly 8 bytes works */
 	total = make_frame(fr, 0, 1);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, total, &out, &out_len), 1);
-	assert_int_equal(out_len, 8);
+	assert_int_equal(wr(&rx, 0, total), 1);
+	assert_int_equal(wr_len, 8);
 	/* header split: the first write must hold the whole header */
 	total = make_frame(fr, 10, 2);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 8, &out, &out_len), 0);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr + 8, 1, &out, &out_len), 0);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr + 9, 9, &out, &out_len), 1);
-	assert_int_equal(out_len, 18);
-	assert_memory_equal(out, fr, 18);
+	assert_int_equal(wr(&rx, 0, 8), 0);
+	assert_int_equal(wr(&rx, 8, 1), 0);
+	delivers(&rx, 9, 9, 18);
 	assert_int_equal(rx.frames, 3);
 	assert_int_equal(rx.dropped, 0);
 	assert_int_equal(rx.refused, 0);
@@ -81,16 +96,14 @@ static void test_reassembly_across_writes(void **state)
 static void test_overrun_drops_frame(void **state)
 {
 	static struct sdfu_ble_rx rx;
-	const uint8_t *out = NULL;
-	size_t out_len = 0;
 	size_t total = make_frame(fr, 100, 3);
 
 	(void)state;
 	sdfu_ble_rx_init(&rx, 0);
 	assert_int_equal(rx.max_frame, SDFU_BLE_RX_BUF_SIZE);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 60, &out, &out_len), 0);
+	assert_int_equal(wr(&rx, 0, 60), 0);
 	/* 60 + 49 = 109 > 108: the whole partial frame goes */
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr + 60, 49, &out, &out_len), SDFU_ERR_RANGE);
+	assert_int_equal(wr(&rx, 60, 49), SDFU_ERR_RANGE);
 	assert_false(sdfu_ble_rx_busy(&rx));
 	assert_int_equal(rx.dropped, 1);
 	assert_true(fake_port_log_contains("overruns"));
@@ -99,15 +112,13 @@ static void test_overrun_drops_frame(void **state)
 	sdfu_ble_rx_reset(&rx);
 	/* a first write larger than its own frame also overruns */
 	make_frame(fr, 4, 9);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 13, &out, &out_len), SDFU_ERR_RANGE);
+	assert_int_equal(wr(&rx, 0, 13), SDFU_ERR_RANGE);
 	assert_int_equal(rx.dropped, 2);
 	/* next good frame is delivered */
 	total = make_frame(fr, 100, 4);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, total, &out, &out_len), 1);
-	assert_int_equal(out_len, 108);
-	assert_memory_equal(out, fr, 108);
+	delivers(&rx, 0, total, 108);
 	/* reset with a partial frame open counts a drop; reset when idle does not */
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 20, &out, &out_len), 0);
+	assert_int_equal(wr(&rx, 0, 20), 0);
 	sdfu_ble_rx_reset(&rx);
 	assert_int_equal(rx.dropped, 3);
 	sdfu_ble_rx_reset(&rx);
@@ -118,30 +129,28 @@ static void test_overrun_drops_frame(void **state)
 static void test_oversize_and_short_refused(void **state)
 {
 	static struct sdfu_ble_rx rx;
-	const uint8_t *out = NULL;
-	size_t out_len = 0;
 	size_t total;
 
 	(void)state;
 	sdfu_ble_rx_init(&rx, 384);
 	total = make_frame(fr, 384 - 8 + 1, 1); /* 385 > 384 */
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 100, &out, &out_len), SDFU_ERR_MSGSIZE);
+	assert_int_equal(wr(&rx, 0, 100), SDFU_ERR_MSGSIZE);
 	assert_false(sdfu_ble_rx_busy(&rx));
 	assert_int_equal(rx.refused, 1);
 	/* exactly max_frame is fine */
 	total = make_frame(fr, 384 - 8, 2);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 200, &out, &out_len), 0);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr + 200, total - 200, &out, &out_len), 1);
-	assert_int_equal(out_len, 384);
+	assert_int_equal(wr(&rx, 0, 200), 0);
+	assert_int_equal(wr(&rx, 200, total - 200), 1);
+	assert_int_equal(wr_len, 384);
 	/* first write shorter than the header */
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 7, &out, &out_len), SDFU_ERR_CORRUPT);
+	assert_int_equal(wr(&rx, 0, 7), SDFU_ERR_CORRUPT);
 	assert_int_equal(rx.refused, 2);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 0, &out, &out_len), SDFU_ERR_INVAL);
+	assert_int_equal(wr(&rx, 0, 0), SDFU_ERR_INVAL);
 	/* too big for the buffer itself: max_frame is clamped */
 	sdfu_ble_rx_init(&rx, 65535);
 	assert_int_equal(rx.max_frame, SDFU_BLE_RX_BUF_SIZE);
 	make_frame(fr, SDFU_BLE_RX_BUF_SIZE - 7, 3);
-	assert_int_equal(sdfu_ble_rx_write(&rx, fr, 8, &out, &out_len), SDFU_ERR_MSGSIZE);
+	assert_int_equal(wr(&rx, 0, 8), SDFU_ERR_MSGSIZE);
 	assert_int_equal(rx.frames, 0);
 }
 

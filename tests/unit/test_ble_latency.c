@@ -62,23 +62,19 @@ static bool on_state(const struct sdfu_evt_hdr *evt, void *user)
 	return false;
 }
 
-static void loop_once(void)
-{
-	test_loop_once(&timers, &bus);
-}
-
-/* Advance the fake clock 1 ms at a time, running timers and events like the core loop. */
-static void run(uint32_t ms)
-{
-	test_loop_run(&timers, &bus, ms);
-}
-
 static void hint(void)
 {
 	struct sdfu_ble_smp_transfer_evt e = {.hdr.type = &sdfu_ble_smp_transfer_evt_type};
 
 	assert_int_equal(sdfu_evt_submit(&bus, &e.hdr, sizeof(e)), 0);
-	loop_once();
+	test_loop_step();
+}
+
+/* A link connected with `interval` and `latency` (timeout 400) and secured. */
+static void secured_link(uint16_t interval, uint16_t latency)
+{
+	sdfu_ble_latency_connected(&lat, interval, latency, 400);
+	sdfu_ble_latency_secured(&lat);
 }
 
 static void fixture(bool llpm_lock)
@@ -88,6 +84,7 @@ static void fixture(bool llpm_lock)
 	fake_port_reset_state();
 	sdfu_evt_init(&bus);
 	sdfu_timer_list_init(&timers);
+	test_loop_bind(&timers, &bus); /* test_loop_step(), test_loop_ms() */
 	memset(reqs, 0, sizeof(reqs));
 	nreq = 0;
 	req_ret = 0;
@@ -104,7 +101,7 @@ static void fixture(bool llpm_lock)
 	assert_int_equal(cfg.pref_timeout, 400);
 	cfg.init_params = false; /* the tests below start from the central's parameters */
 	assert_int_equal(sdfu_ble_latency_init(&lat, &link, &bus, &timers, &cfg), 0);
-	loop_once();
+	test_loop_step();
 	assert_int_equal(ready_reported, 1);
 }
 
@@ -135,8 +132,7 @@ static void test_low_latency_then_restore(void **state)
 {
 	(void)state;
 	fixture(false);
-	sdfu_ble_latency_connected(&lat, 24, 99, 400); /* 30 ms, latency 99 */
-	sdfu_ble_latency_secured(&lat);
+	secured_link(24, 99); /* 30 ms, latency 99 */
 	hint();
 	assert_int_equal(nreq, 1);
 	assert_int_equal(reqs[0].imin, 24);
@@ -150,13 +146,13 @@ static void test_low_latency_then_restore(void **state)
 	sdfu_ble_latency_params_updated(&lat, 24, 0, 400);
 	assert_int_equal(sdfu_timer_count(&timers), 1);
 	/* activity during the first period keeps it low */
-	run(2000);
+	test_loop_ms(2000);
 	hint();
-	run(3000); /* check #1: REQUIRED was set -> clear, reschedule */
+	test_loop_ms(3000); /* check #1: REQUIRED was set -> clear, reschedule */
 	assert_int_equal(nreq, 1);
-	run(4999); /* check #2 not yet due */
+	test_loop_ms(4999); /* check #2 not yet due */
 	assert_int_equal(nreq, 1);
-	run(1); /* check #2: quiet -> restore 99 */
+	test_loop_ms(1); /* check #2: quiet -> restore 99 */
 	assert_int_equal(nreq, 2);
 	assert_int_equal(reqs[1].latency, 99);
 	assert_int_equal(reqs[1].imin, 24);
@@ -175,12 +171,11 @@ static void test_llpm_interval_replaced(void **state)
 {
 	(void)state;
 	fixture(false);
-	sdfu_ble_latency_connected(&lat, 0x0d01, 99, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(0x0d01, 99);
 	struct sdfu_config_evt ce = {.hdr.type = &sdfu_config_evt_type};
 
 	assert_int_equal(sdfu_evt_submit(&bus, &ce.hdr, sizeof(ce)), 0); /* config event too */
-	loop_once();
+	test_loop_step();
 	assert_int_equal(nreq, 1);
 	assert_int_equal(reqs[0].imin, SDFU_BLE_INTERVAL_7_5MS);
 	assert_int_equal(reqs[0].imax, SDFU_BLE_INTERVAL_7_5MS);
@@ -195,10 +190,10 @@ static void test_not_raised_before_secured(void **state)
 	sdfu_ble_latency_connected(&lat, 6, 99, 400);
 	hint();
 	sdfu_ble_latency_params_updated(&lat, 6, 0, 400);
-	run(9000); /* checks at 5 s: not secured -> reschedule */
+	test_loop_ms(9000); /* checks at 5 s: not secured -> reschedule */
 	assert_int_equal(nreq, 1);
 	sdfu_ble_latency_secured(&lat);
-	run(1000); /* check at 10 s: secured and quiet -> restore */
+	test_loop_ms(1000); /* check at 10 s: secured and quiet -> restore */
 	assert_int_equal(nreq, 2);
 	assert_int_equal(reqs[1].latency, 99);
 	assert_int_equal(discs, 0);
@@ -209,14 +204,12 @@ static void test_already_zero_and_failures(void **state)
 	(void)state;
 	fixture(false);
 	/* latency already 0: nothing sent */
-	sdfu_ble_latency_connected(&lat, 6, 0, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(6, 0);
 	hint();
 	assert_int_equal(nreq, 0);
 	sdfu_ble_latency_disconnected(&lat);
 	/* request failure: warning only, the next event retries */
-	sdfu_ble_latency_connected(&lat, 6, 99, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(6, 99);
 	req_ret = SDFU_ERR_BUSY;
 	hint();
 	assert_int_equal(nreq, 1);
@@ -229,11 +222,11 @@ static void test_already_zero_and_failures(void **state)
 	req_ret = 0;
 	sdfu_ble_latency_params_updated(&lat, 6, 0, 400);
 	req_ret = SDFU_ERR_IO;
-	run(5000);
+	test_loop_ms(5000);
 	assert_int_equal(nreq, 3);
 	assert_int_equal(sdfu_timer_count(&timers), 1);
 	req_ret = 0;
-	run(5000);
+	test_loop_ms(5000);
 	assert_int_equal(nreq, 4);
 	assert_int_equal(reqs[3].latency, 99);
 }
@@ -243,24 +236,24 @@ static void test_security_timeout_disconnects(void **state)
 	(void)state;
 	fixture(false);
 	sdfu_ble_latency_connected(&lat, 6, 99, 400);
-	run(9999);
+	test_loop_ms(9999);
 	assert_int_equal(discs, 0);
-	run(1);
+	test_loop_ms(1);
 	assert_int_equal(discs, 1);
 	assert_int_equal(errors_reported, 0);
 	sdfu_ble_latency_disconnected(&lat);
 	/* a disconnect failure other than "not connected" reports ERROR */
 	disc_ret = SDFU_ERR_IO;
 	sdfu_ble_latency_connected(&lat, 6, 99, 400);
-	run(10000);
+	test_loop_ms(10000);
 	assert_int_equal(discs, 2);
 	assert_int_equal(errors_reported, 1);
 	sdfu_ble_latency_disconnected(&lat);
 	/* secured in time: no disconnect */
 	sdfu_ble_latency_connected(&lat, 6, 99, 400);
-	run(5000);
+	test_loop_ms(5000);
 	sdfu_ble_latency_secured(&lat);
-	run(10000);
+	test_loop_ms(10000);
 	assert_int_equal(discs, 2);
 }
 
@@ -268,14 +261,13 @@ static void test_llpm_lock(void **state)
 {
 	(void)state;
 	fixture(true);
-	sdfu_ble_latency_connected(&lat, 0x0d01, 0, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(0x0d01, 0);
 	sdfu_ble_latency_params_updated(&lat, 0x0d01, 0, 400);
-	run(20000); /* locked on LLPM: never raised */
+	test_loop_ms(20000); /* locked on LLPM: never raised */
 	assert_int_equal(nreq, 0);
 	/* powered down: the lock lifts, the quiet check raises it */
 	sdfu_ble_latency_power_down(&lat, true);
-	run(5000);
+	test_loop_ms(5000);
 	assert_int_equal(nreq, 1);
 	assert_int_equal(reqs[0].latency, 99);
 	sdfu_ble_latency_params_updated(&lat, 0x0d01, 99, 400);
@@ -289,8 +281,7 @@ static void test_disconnect_clears(void **state)
 {
 	(void)state;
 	fixture(false);
-	sdfu_ble_latency_connected(&lat, 6, 99, 400);
-	sdfu_ble_latency_secured(&lat);
+	secured_link(6, 99);
 	hint();
 	sdfu_ble_latency_params_updated(&lat, 6, 0, 400);
 	assert_int_equal(sdfu_timer_count(&timers), 1);
@@ -312,7 +303,7 @@ static void test_init_params_on_connect(void **state)
 	sdfu_ble_latency_deinit(&lat);
 	sdfu_ble_latency_cfg_default(&cfg);
 	assert_int_equal(sdfu_ble_latency_init(&lat, &link, &bus, &timers, &cfg), 0);
-	loop_once();
+	test_loop_step();
 	sdfu_ble_latency_connected(&lat, 24, 99, 600); /* 30 ms, latency 99, 6 s */
 	assert_int_equal(nreq, 1);
 	assert_int_equal(reqs[0].imin, SDFU_BLE_INTERVAL_7_5MS);
@@ -324,7 +315,7 @@ static void test_init_params_on_connect(void **state)
 	sdfu_ble_latency_params_updated(&lat, 6, 0, 400);
 	assert_true(lat.state & SDFU_BLE_LAT_ENABLED);
 	sdfu_ble_latency_secured(&lat);
-	run(5000); /* quiet check: back to the preferred latency at the new interval */
+	test_loop_ms(5000); /* quiet check: back to the preferred latency at the new interval */
 	assert_int_equal(nreq, 2);
 	assert_int_equal(reqs[1].imin, 6);
 	assert_int_equal(reqs[1].latency, 99);

@@ -16,9 +16,87 @@
 #include "sdfu/boot.h"
 #include "sdfu/err.h"
 
+/*
+ * Every flow is a scenario: a flash layout, a boot mode, up to NIMG imgtool images and a list
+ * of steps. A step acts (write an image, request an upgrade, confirm, cut the power...) or
+ * boots and checks what the bootloader reports; a field left 0 is not checked.
+ */
+
+#define NIMG 4
+enum { I1 = 1, I2, I3, I4 }; /* image numbers in a scenario (0: none) */
+#define PRI SDFU_FA_PRIMARY
+#define SEC SDFU_FA_SECONDARY
+
+/* An image: version, body length, body seed, EC signing key name ("a", "b"; NULL unsigned). */
+struct img_spec {
+	const char *ver;
+	size_t body_len;
+	uint32_t seed;
+	const char *key;
+};
+
+struct run;
+
+enum op {
+	OP_END = 0,
+	OP_WRITE,     /* image `img` into `slot` */
+	OP_STAGE,     /* image 1 into the primary, image 2 into the secondary, request (arg: permanent) */
+	OP_REQUEST,   /* request an upgrade of the secondary (arg: permanent) */
+	OP_SET_NEXT,  /* direct-XIP: the secondary for the next boot */
+	OP_CONFIRM,   /* confirm slot `arg` (0, 1) */
+	OP_SWAP_TYPE, /* the application's view: sdfu_boot_swap_type() == arg */
+	OP_FLIP,      /* image `img`: byte `arg` ^= mask (in memory) */
+	OP_PROVISION, /* image `img` through a file and sim_boot_provision() */
+	OP_REFUSE,    /* image `img` for upgrade (arg: permanent): refused and erased, image 1 boots */
+	OP_CUT,       /* power cut at flash op `arg` (torn write) */
+	OP_REOPEN,    /* the process dies: the flash file is opened again */
+	OP_CALL,      /* only the step's check */
+	OP_BOOT,      /* run the bootloader and check */
+};
+
+/* OP_BOOT expectations, stored + 1 so that 0 means "not checked" */
+#define ACT(a) .act = (int)SIM_BOOT_ACT_##a + 1
+#define SWAP(s) .swap = (int)SDFU_BOOT_SWAP_##s + 1
+#define ACTIVE(s) .active = (s) + 1
+
+struct step {
+	enum op op;
+	int img;
+	enum sdfu_flash_area_id slot;
+	int arg;
+	uint8_t mask;
+	int rc;                        /* OP_BOOT: return value */
+	int act, swap, active;         /* OP_BOOT: action, swap type, active slot (+1) */
+	int ver;                       /* OP_BOOT: the booted version is this image's */
+	int pri, sec;                  /* OP_BOOT: the images the slots hold */
+	bool resumed;                  /* OP_BOOT: an interrupted swap was completed */
+	bool nokeys;                   /* OP_BOOT: without the scenario's trusted key */
+	void (*check)(struct run *r);  /* after the op */
+};
+
+struct scenario {
+	const char *name;
+	const char *layout;
+	enum sdfu_boot_mode mode;
+	bool trust;                    /* boot with EC key "a" trusted */
+	bool downgrade_prevention;
+	bool file;                     /* a file-backed flash */
+	struct img_spec img[NIMG];
+	const struct step *steps;
+};
+
 struct img {
 	uint8_t *b;
 	size_t len;
+};
+
+struct run {
+	const struct scenario *sc;
+	struct sim_flash f;
+	struct sim_boot_report rep;
+	struct sdfu_boot_ctx ctx;
+	struct img img[NIMG + 1];
+	char path[600];
 };
 
 static uint8_t *ec_der;
@@ -48,476 +126,435 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct img mk(struct sim_flash *f, const char *ver, size_t body_len, uint32_t seed, const char *key)
+static struct img mk(struct sim_flash *f, const struct img_spec *s)
 {
 	struct ib_sign_opts o = { 0 };
-	uint8_t *body = ib_body(body_len, seed);
+	uint8_t *body = ib_body(s->body_len, s->seed);
 	struct img i;
 
-	o.key = key;
-	o.version = ver;
+	o.key = s->key != NULL ? ib_key(IB_KEY_EC, s->key) : NULL;
+	o.version = s->ver;
 	o.slot_size = f->areas[SDFU_FA_SECONDARY].size;
 	o.align = f->dev.write_align;
-	assert_int_equal(ib_sign(&o, body, body_len, &i.b, &i.len, NULL), 0);
+	assert_int_equal(ib_sign(&o, body, s->body_len, &i.b, &i.len, NULL), 0);
 	free(body);
 	return i;
 }
 
-static void slot_has(struct sim_flash *f, enum sdfu_flash_area_id id, const struct img *i)
+static const struct sdfu_flash_area *area(struct run *r, enum sdfu_flash_area_id id)
 {
+	return sim_flash_area(&r->f, id);
+}
+
+static void slot_has(struct run *r, enum sdfu_flash_area_id id, int n)
+{
+	const struct img *i = &r->img[n];
 	uint8_t *buf = malloc(i->len);
 
-	assert_int_equal(sim_flash_peek(f, f->areas[id].off, buf, i->len), 0);
+	assert_int_equal(sim_flash_peek(&r->f, r->f.areas[id].off, buf, i->len), 0);
 	assert_memory_equal(buf, i->b, i->len);
 	free(buf);
 }
 
-static int boot(struct sim_flash *f, enum sdfu_boot_mode mode, const struct sdfu_boot_keys *keys,
-		struct sim_boot_report *rep, struct sdfu_boot_ctx *ctx)
+static void write_img(struct run *r, enum sdfu_flash_area_id id, int n)
 {
-	struct sim_boot_cfg cfg = { .mode = mode, .keys = keys };
-
-	return sim_boot_run_ex(f, &cfg, ctx, rep);
+	assert_int_equal(sim_boot_write_image(&r->f, id, r->img[n].b, r->img[n].len), 0);
 }
 
-static void check_version(const struct sim_boot_report *rep, int major)
+static void request(struct run *r, bool permanent)
 {
-	assert_int_equal(rep->booted_ver.major, major);
+	assert_int_equal(sdfu_boot_request_upgrade(area(r, SEC), r->sc->mode, permanent), 0);
 }
+
+/* The booted version is image n's (its "maj.min.rev" spec). */
+static void check_version(struct run *r, int n)
+{
+	unsigned maj = 0, min = 0, rev = 0;
+
+	assert_int_equal(sscanf(r->sc->img[n - 1].ver, "%u.%u.%u", &maj, &min, &rev), 3);
+	assert_int_equal(r->rep.booted_ver.major, maj);
+	assert_int_equal(r->rep.booted_ver.minor, min);
+	assert_int_equal(r->rep.booted_ver.revision, rev);
+}
+
+static void boot(struct run *r, const struct step *s)
+{
+	struct sim_boot_cfg cfg = {
+		.mode = r->sc->mode,
+		.keys = r->sc->trust && !s->nokeys ? &trust_ec : NULL,
+		.downgrade_prevention = r->sc->downgrade_prevention,
+	};
+
+	assert_int_equal(sim_boot_run_ex(&r->f, &cfg, &r->ctx, &r->rep), s->rc);
+	if (s->act != 0) {
+		assert_int_equal(r->rep.action, s->act - 1);
+	}
+	if (s->swap != 0) {
+		assert_int_equal(r->rep.swap_type, s->swap - 1);
+	}
+	if (s->active != 0) {
+		assert_int_equal(r->ctx.active_slot, s->active - 1);
+	}
+	if (s->ver != 0) {
+		check_version(r, s->ver);
+	}
+	if (s->resumed) {
+		assert_true(r->rep.resumed);
+	}
+	if (s->pri != 0) {
+		slot_has(r, PRI, s->pri);
+	}
+	if (s->sec != 0) {
+		slot_has(r, SEC, s->sec);
+	}
+}
+
+/* Image n as an upgrade that must be refused: dropped (secondary erased), image 1 keeps running. */
+static void refuse(struct run *r, int n, bool permanent)
+{
+	const struct step refused = { .op = OP_BOOT, ACT(REFUSED), SWAP(FAIL), .ver = I1, .pri = I1 };
+	const struct step quiet = { .op = OP_BOOT, ACT(NONE) };
+
+	write_img(r, SEC, n);
+	request(r, permanent);
+	boot(r, &refused);
+	assert_true(sdfu_flash_area_is_erased(r->ctx.slot[1], 0, r->ctx.slot[1]->size));
+	boot(r, &quiet);
+}
+
+static void open_flash(struct run *r)
+{
+	assert_int_equal(sim_flash_open(&r->f, sim_layout_get(r->sc->layout), r->sc->file ? r->path : NULL), 0);
+}
+
+static void do_step(struct run *r, const struct step *s)
+{
+	switch (s->op) {
+	case OP_WRITE:
+		write_img(r, s->slot, s->img);
+		break;
+	case OP_STAGE:
+		write_img(r, PRI, I1);
+		write_img(r, SEC, I2);
+		request(r, s->arg != 0);
+		break;
+	case OP_REQUEST:
+		request(r, s->arg != 0);
+		break;
+	case OP_SET_NEXT:
+		assert_int_equal(sdfu_boot_set_next(area(r, SEC), r->sc->mode, false, false), 0);
+		break;
+	case OP_CONFIRM:
+		assert_int_equal(sdfu_boot_confirm(area(r, s->arg == 0 ? PRI : SEC), r->sc->mode), 0);
+		break;
+	case OP_SWAP_TYPE:
+		assert_int_equal(sdfu_boot_swap_type(area(r, PRI), area(r, SEC), r->sc->mode), s->arg);
+		break;
+	case OP_FLIP:
+		r->img[s->img].b[s->arg] ^= s->mask;
+		break;
+	case OP_PROVISION: {
+		char path[700];
+
+		snprintf(path, sizeof(path), "%s/img%d.bin", ib_tmpdir(), s->img);
+		assert_int_equal(ib_save(path, r->img[s->img].b, r->img[s->img].len), 0);
+		assert_int_equal(sim_boot_provision(&r->f, path), 0);
+		break;
+	}
+	case OP_REFUSE:
+		refuse(r, s->img, s->arg != 0);
+		break;
+	case OP_CUT:
+		sim_flash_cut_at(&r->f, (uint64_t)s->arg, SIM_FLASH_CUT_TORN_WRITE, 50);
+		break;
+	case OP_REOPEN:
+		sim_flash_close(&r->f);
+		open_flash(r);
+		break;
+	case OP_BOOT:
+		boot(r, s);
+		break;
+	case OP_CALL:
+	case OP_END:
+	default:
+		break;
+	}
+	if (s->check != NULL) {
+		s->check(r);
+	}
+}
+
+static void run_scenario(void **state)
+{
+	const struct scenario *sc = *state;
+	struct run r = { .sc = sc };
+
+	snprintf(r.path, sizeof(r.path), "%s/flash.bin", ib_tmpdir());
+	open_flash(&r);
+	for (int n = 0; n < NIMG && sc->img[n].ver != NULL; n++) {
+		r.img[n + 1] = mk(&r.f, &sc->img[n]);
+	}
+	for (const struct step *s = sc->steps; s->op != OP_END; s++) {
+		do_step(&r, s);
+	}
+	assert_int_equal(r.f.stats.violations, 0);
+	for (int n = 1; n <= NIMG; n++) {
+		free(r.img[n].b);
+	}
+	sim_flash_close(&r.f);
+}
+
+/* ---- checks of their own ---------------------------------------------------------- */
+
+static void first_boot_ctx(struct run *r)
+{
+	assert_int_equal(r->ctx.mode, r->sc->mode);
+	assert_ptr_equal(r->ctx.slot[0], area(r, PRI));
+	assert_int_equal(r->ctx.active_slot, 0);
+}
+
+static void trust_passed_on(struct run *r)
+{
+	assert_ptr_equal(r->ctx.keys.keys, &ec_key);
+	assert_int_equal(r->ctx.keys.count, 1);
+}
+
+/* Scratch: the second image ends inside the sector holding the trailer (last sector at
+ * 0x75000, trailer from 0x76000 - 1584). */
+static void ends_in_trailer_sector(struct run *r)
+{
+	assert_true(r->img[I2].len > 0x75000 && r->img[I2].len <= 0x76000 - 1584);
+}
+
+/* No stale progress left in the scratch trailer: it is no status source (as in MCUboot it
+ * may hold the image data of the last step, never a GOOD magic). */
+static void scratch_not_good(struct run *r)
+{
+	struct sdfu_boot_trailer tr;
+
+	assert_int_equal(sdfu_boot_trailer_read(area(r, SDFU_FA_SCRATCH), r->sc->mode, &tr), 0);
+	assert_int_not_equal(tr.magic, SDFU_BOOT_MAGIC_GOOD);
+}
+
+/* Status writes in the primary trailer fail always (MCUboot run_with_status_fails). */
+static void status_writes_fail(struct run *r)
+{
+	const struct sdfu_flash_area *pri = area(r, PRI);
+	struct sdfu_boot_trailer_layout lo;
+
+	sdfu_boot_trailer_layout(pri, r->sc->mode, &lo);
+	sim_flash_bad_region(&r->f, pri->off + lo.status_off, lo.swap_size_off - lo.status_off, 1000, 3);
+}
+
+static void writes_failed(struct run *r)
+{
+	assert_true(r->f.stats.failed > 0);
+}
+
+static void secondary_gone(struct run *r)
+{
+	struct sdfu_image_info info;
+
+	assert_int_equal(sdfu_image_read_info(r->ctx.slot[1], &info), SDFU_ERR_NOENT);
+}
+
+static void nothing_booted(struct run *r)
+{
+	assert_int_equal(r->rep.booted_slot, -1);
+}
+
+static void primary_erased(struct run *r)
+{
+	assert_true(sdfu_flash_area_is_erased(r->ctx.slot[0], 0, 64));
+}
+
+static void power_lost(struct run *r)
+{
+	assert_false(r->f.powered); /* only the harness knows it was a power cut */
+}
+
+/* ---- the flows -------------------------------------------------------------------- */
 
 /* test -> reboot -> new runs -> reboot without confirm -> old back; then test -> confirm -> stays. */
-static void run_swap_test_revert(const char *layout, enum sdfu_boot_mode mode)
-{
-	struct sim_flash f;
-	struct sim_boot_report rep;
-	struct sdfu_boot_ctx ctx;
-	struct img v1, v2;
+static const struct step test_revert_confirm[] = {
+	{ .op = OP_WRITE, .img = I1, .slot = PRI },
+	{ .op = OP_BOOT, ACT(NONE), .ver = I1, .check = first_boot_ctx },
+	{ .op = OP_WRITE, .img = I2, .slot = SEC },
+	{ .op = OP_REQUEST },
+	{ .op = OP_BOOT, ACT(UPGRADE), SWAP(TEST), .ver = I2, .pri = I2, .sec = I1 },
+	{ .op = OP_SWAP_TYPE, .arg = SDFU_BOOT_SWAP_REVERT }, /* the application sees a pending revert */
+	{ .op = OP_BOOT, ACT(REVERT), SWAP(REVERT), .ver = I1, .pri = I1, .sec = I2 },
+	{ .op = OP_BOOT, ACT(NONE), .ver = I1 },
+	{ .op = OP_REQUEST },
+	{ .op = OP_BOOT, .ver = I2 },
+	{ .op = OP_CONFIRM, .arg = 0 },
+	{ .op = OP_SWAP_TYPE, .arg = SDFU_BOOT_SWAP_NONE },
+	{ .op = OP_BOOT, ACT(NONE), .ver = I2, .pri = I2 },
+	{ .op = OP_END },
+};
+#define TEST_REVERT_IMAGES { { "1.0.0", 9000, 1, NULL }, { "2.0.0", 13000, 2, NULL } }
 
-	assert_int_equal(sim_flash_open(&f, sim_layout_get(layout), NULL), 0);
-	v1 = mk(&f, "1.0.0", 9000, 1, NULL);
-	v2 = mk(&f, "2.0.0", 13000, 2, NULL);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-	assert_int_equal(boot(&f, mode, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_NONE);
-	check_version(&rep, 1);
-	assert_int_equal(ctx.mode, mode);
-	assert_ptr_equal(ctx.slot[0], sim_flash_area(&f, SDFU_FA_PRIMARY));
-	assert_int_equal(ctx.active_slot, 0);
-	/* upload v2 and request a test */
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-	assert_int_equal(sdfu_boot_request_upgrade(ctx.slot[1], mode, false), 0);
-	assert_int_equal(boot(&f, mode, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.swap_type, SDFU_BOOT_SWAP_TEST);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_UPGRADE);
-	check_version(&rep, 2);
-	slot_has(&f, SDFU_FA_PRIMARY, &v2);
-	slot_has(&f, SDFU_FA_SECONDARY, &v1);
-	/* the application sees a pending revert */
-	assert_int_equal(sdfu_boot_swap_type(ctx.slot[0], ctx.slot[1], mode), SDFU_BOOT_SWAP_REVERT);
-	/* reboot without confirm: old image back, confirmed */
-	assert_int_equal(boot(&f, mode, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.swap_type, SDFU_BOOT_SWAP_REVERT);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_REVERT);
-	check_version(&rep, 1);
-	slot_has(&f, SDFU_FA_PRIMARY, &v1);
-	slot_has(&f, SDFU_FA_SECONDARY, &v2);
-	assert_int_equal(boot(&f, mode, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_NONE);
-	check_version(&rep, 1);
-	/* test again, then confirm: it stays */
-	assert_int_equal(sdfu_boot_request_upgrade(ctx.slot[1], mode, false), 0);
-	assert_int_equal(boot(&f, mode, NULL, &rep, &ctx), 0);
-	check_version(&rep, 2);
-	assert_int_equal(sdfu_boot_confirm(ctx.slot[0], mode), 0);
-	assert_int_equal(sdfu_boot_swap_type(ctx.slot[0], ctx.slot[1], mode), SDFU_BOOT_SWAP_NONE);
-	assert_int_equal(boot(&f, mode, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_NONE);
-	check_version(&rep, 2);
-	slot_has(&f, SDFU_FA_PRIMARY, &v2);
-	assert_int_equal(f.stats.violations, 0);
-	free(v1.b);
-	free(v2.b);
-	sim_flash_close(&f);
-}
-
-static void test_swap_move_test_revert_confirm(void **state)
-{
-	(void)state;
-	run_swap_test_revert("nrf52840", SDFU_BOOT_MODE_SWAP_MOVE);
-	run_swap_test_revert("mixed8", SDFU_BOOT_MODE_SWAP_MOVE);
-	run_swap_test_revert("large128k", SDFU_BOOT_MODE_SWAP_MOVE);
-	run_swap_test_revert("nrf52840", SDFU_BOOT_MODE_SWAP_SCRATCH);
-	run_swap_test_revert("mixed8", SDFU_BOOT_MODE_SWAP_SCRATCH);
-	run_swap_test_revert("large128k", SDFU_BOOT_MODE_SWAP_SCRATCH);
-}
-
-/* An image using all sectors below the trailer: too big for move, fine for scratch. */
-static void test_max_size_move_vs_scratch(void **state)
-{
-	const enum sdfu_boot_mode modes[] = { SDFU_BOOT_MODE_SWAP_MOVE, SDFU_BOOT_MODE_SWAP_SCRATCH };
-
-	(void)state;
-	for (unsigned mi = 0; mi < 2; mi++) {
-		struct sim_flash f;
-		struct sim_boot_report rep;
-		struct sdfu_boot_ctx ctx;
-		struct img v1, big;
-
-		assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
-		v1 = mk(&f, "1.0.0", 5000, 20, NULL);
-		/* 0x76000 slot = 118 sectors, trailer in the last: 117 sectors usable by scratch */
-		big = mk(&f, "3.0.0", 116u * 4096u + 1000u, 21, NULL);
-		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, big.b, big.len), 0);
-		assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), modes[mi], false), 0);
-		assert_int_equal(boot(&f, modes[mi], NULL, &rep, &ctx), 0);
-		if (modes[mi] == SDFU_BOOT_MODE_SWAP_MOVE) {
-			assert_int_equal(rep.action, SIM_BOOT_ACT_REFUSED);
-			check_version(&rep, 1);
-		} else {
-			assert_int_equal(rep.action, SIM_BOOT_ACT_UPGRADE);
-			check_version(&rep, 3);
-			slot_has(&f, SDFU_FA_PRIMARY, &big);
-			slot_has(&f, SDFU_FA_SECONDARY, &v1);
-			assert_int_equal(boot(&f, modes[mi], NULL, &rep, &ctx), 0);
-			assert_int_equal(rep.action, SIM_BOOT_ACT_REVERT);
-			slot_has(&f, SDFU_FA_PRIMARY, &v1);
-			slot_has(&f, SDFU_FA_SECONDARY, &big);
-		}
-		assert_int_equal(f.stats.violations, 0);
-		free(v1.b);
-		free(big.b);
-		sim_flash_close(&f);
-	}
-}
+/* An image using all sectors below the trailer (0x76000 slot = 118 sectors, trailer in the
+ * last: 117 usable by scratch): too big for move, fine for scratch. */
+#define MAX_SIZE_IMAGES { { "1.0.0", 5000, 20, NULL }, { "3.0.0", 116u * 4096u + 1000u, 21, NULL } }
+static const struct step max_size_move[] = {
+	{ .op = OP_STAGE },
+	{ .op = OP_BOOT, ACT(REFUSED), .ver = I1 },
+	{ .op = OP_END },
+};
+static const struct step max_size_scratch[] = {
+	{ .op = OP_STAGE },
+	{ .op = OP_BOOT, ACT(UPGRADE), .ver = I2, .pri = I2, .sec = I1 },
+	{ .op = OP_BOOT, ACT(REVERT), .pri = I1, .sec = I2 },
+	{ .op = OP_END },
+};
 
 /* Scratch: images that end inside the sector holding the trailer swap and revert. */
-static void test_scratch_trailer_sector(void **state)
-{
-	struct sim_flash f;
-	struct sim_boot_report rep;
-	struct sdfu_boot_ctx ctx;
-	struct img a, b;
-	const enum sdfu_boot_mode m = SDFU_BOOT_MODE_SWAP_SCRATCH;
+static const struct step scratch_trailer_sector[] = {
+	{ .op = OP_CALL, .check = ends_in_trailer_sector },
+	{ .op = OP_STAGE },
+	{ .op = OP_BOOT, ACT(UPGRADE), .ver = I2, .pri = I2, .sec = I1, .check = scratch_not_good },
+	{ .op = OP_BOOT, ACT(REVERT), .pri = I1, .sec = I2 },
+	{ .op = OP_REQUEST, .arg = 1 },
+	{ .op = OP_BOOT, .ver = I2 },
+	{ .op = OP_BOOT, ACT(NONE), .ver = I2 },
+	{ .op = OP_END },
+};
 
-	(void)state;
-	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
-	/* last sector at 0x75000, trailer from 0x76000 - 1584 */
-	a = mk(&f, "1.0.0", 0x75000 - 0x200 + 1000, 40, NULL);
-	b = mk(&f, "2.0.0", 0x75000 - 0x200 + 2400, 41, NULL);
-	assert_true(b.len > 0x75000 && b.len <= 0x76000 - 1584);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, a.b, a.len), 0);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, b.b, b.len), 0);
-	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, false), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_UPGRADE);
-	check_version(&rep, 2);
-	slot_has(&f, SDFU_FA_PRIMARY, &b);
-	slot_has(&f, SDFU_FA_SECONDARY, &a);
-	{
-		/* no stale progress left in the scratch trailer: it is no status source (as in
-		 * MCUboot it may hold the image data of the last step, never a GOOD magic) */
-		struct sdfu_boot_trailer tr;
+/* Status writes that always fail do not stop a swap. */
+static const struct step status_write_failures[] = {
+	{ .op = OP_STAGE, .check = status_writes_fail },
+	{ .op = OP_BOOT, .ver = I2, .pri = I2, .sec = I1, .check = writes_failed },
+	{ .op = OP_BOOT, ACT(REVERT), .pri = I1 },
+	{ .op = OP_END },
+};
 
-		assert_int_equal(sdfu_boot_trailer_read(sim_flash_area(&f, SDFU_FA_SCRATCH), m, &tr), 0);
-		assert_int_not_equal(tr.magic, SDFU_BOOT_MAGIC_GOOD);
-	}
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_REVERT);
-	slot_has(&f, SDFU_FA_PRIMARY, &a);
-	slot_has(&f, SDFU_FA_SECONDARY, &b);
-	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, true), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	check_version(&rep, 2);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_NONE);
-	check_version(&rep, 2);
-	assert_int_equal(f.stats.violations, 0);
-	free(a.b);
-	free(b.b);
-	sim_flash_close(&f);
-}
+/* Permanent: a smaller new image, the old bigger one is fully in the secondary. */
+static const struct step swap_permanent[] = {
+	{ .op = OP_STAGE, .arg = 1 },
+	{ .op = OP_BOOT, SWAP(PERM), .ver = I2, .pri = I2, .sec = I1, .check = trust_passed_on },
+	{ .op = OP_BOOT, ACT(NONE), .ver = I2 },
+	{ .op = OP_BOOT, ACT(NONE), .ver = I2 },
+	{ .op = OP_END },
+};
 
-/* Status writes that always fail do not stop a swap (MCUboot run_with_status_fails). */
-static void test_status_write_failures(void **state)
-{
-	const enum sdfu_boot_mode modes[] = { SDFU_BOOT_MODE_SWAP_MOVE, SDFU_BOOT_MODE_SWAP_SCRATCH };
+/* Bad signature, unsigned, corrupt: refused; the bad-signature image is fine without keys. */
+static const struct step refused_upgrades[] = {
+	{ .op = OP_FLIP, .img = I4, .arg = 0x200 + 10, .mask = 0x80 },
+	{ .op = OP_WRITE, .img = I1, .slot = PRI },
+	{ .op = OP_REFUSE, .img = I2 },
+	{ .op = OP_REFUSE, .img = I3, .arg = 1 },
+	{ .op = OP_REFUSE, .img = I4 },
+	{ .op = OP_WRITE, .img = I2, .slot = SEC },
+	{ .op = OP_REQUEST },
+	{ .op = OP_BOOT, .ver = I2, .nokeys = true },
+	{ .op = OP_END },
+};
+#define REFUSED_IMAGES { { "1.0.0", 7000, 5, "a" }, { "2.0.0", 7000, 6, "b" }, \
+		{ "2.0.0", 7000, 7, NULL }, { "2.0.0", 7000, 8, "a" } }
 
-	(void)state;
-	for (unsigned mi = 0; mi < 2; mi++) {
-		struct sim_flash f;
-		struct sim_boot_report rep;
-		struct sdfu_boot_ctx ctx;
-		struct sdfu_boot_trailer_layout lo;
-		struct img v1, v2;
-		const struct sdfu_flash_area *pri;
+/* "test" is effectively permanent; a downgrade is refused. */
+static const struct step overwrite_only[] = {
+	{ .op = OP_STAGE },
+	{ .op = OP_BOOT, ACT(UPGRADE), .ver = I2, .pri = I2, .check = secondary_gone },
+	{ .op = OP_BOOT, ACT(NONE), .ver = I2 },
+	{ .op = OP_WRITE, .img = I3, .slot = SEC },
+	{ .op = OP_REQUEST, .arg = 1 },
+	{ .op = OP_BOOT, ACT(REFUSED), .ver = I2 },
+	{ .op = OP_END },
+};
 
-		assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
-		pri = sim_flash_area(&f, SDFU_FA_PRIMARY);
-		v1 = mk(&f, "1.0.0", 9000, 30, NULL);
-		v2 = mk(&f, "2.0.0", 11000, 31, NULL);
-		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-		assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), modes[mi], false), 0);
-		sdfu_boot_trailer_layout(pri, modes[mi], &lo);
-		sim_flash_bad_region(&f, pri->off + lo.status_off, lo.swap_size_off - lo.status_off, 1000, 3);
-		assert_int_equal(boot(&f, modes[mi], NULL, &rep, &ctx), 0);
-		check_version(&rep, 2);
-		assert_true(f.stats.failed > 0);
-		slot_has(&f, SDFU_FA_PRIMARY, &v2);
-		slot_has(&f, SDFU_FA_SECONDARY, &v1);
-		assert_int_equal(boot(&f, modes[mi], NULL, &rep, &ctx), 0);
-		assert_int_equal(rep.action, SIM_BOOT_ACT_REVERT);
-		slot_has(&f, SDFU_FA_PRIMARY, &v1);
-		assert_int_equal(f.stats.violations, 0);
-		free(v1.b);
-		free(v2.b);
-		sim_flash_close(&f);
-	}
-}
+/* The higher version wins, wherever it is; a corrupt higher version is erased. */
+static const struct step direct_xip[] = {
+	{ .op = OP_BOOT, .rc = SDFU_ERR_NOENT, .check = nothing_booted },
+	{ .op = OP_WRITE, .img = I1, .slot = PRI },
+	{ .op = OP_BOOT, ACTIVE(0) },
+	{ .op = OP_WRITE, .img = I2, .slot = SEC },
+	{ .op = OP_BOOT, ACTIVE(1), .ver = I2 },
+	{ .op = OP_WRITE, .img = I3, .slot = PRI },
+	{ .op = OP_BOOT, ACTIVE(0) },
+	{ .op = OP_FLIP, .img = I3, .arg = 0x200, .mask = 1 },
+	{ .op = OP_WRITE, .img = I3, .slot = PRI },
+	{ .op = OP_BOOT, ACTIVE(1), .check = primary_erased },
+	{ .op = OP_END },
+};
 
-static void test_swap_permanent(void **state)
-{
-	struct sim_flash f;
-	struct sim_boot_report rep;
-	struct sdfu_boot_ctx ctx;
-	struct img v1, v2;
-	const enum sdfu_boot_mode m = SDFU_BOOT_MODE_SWAP_MOVE;
-
-	(void)state;
-	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
-	v1 = mk(&f, "1.0.0", 20000, 3, ib_key(IB_KEY_EC, "a"));
-	v2 = mk(&f, "1.1.0", 5000, 4, ib_key(IB_KEY_EC, "a"));
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, true), 0);
-	assert_int_equal(boot(&f, m, &trust_ec, &rep, &ctx), 0);
-	assert_int_equal(rep.swap_type, SDFU_BOOT_SWAP_PERM);
-	assert_int_equal(rep.booted_ver.minor, 1);
-	assert_ptr_equal(ctx.keys.keys, &ec_key);
-	assert_int_equal(ctx.keys.count, 1);
-	/* smaller new image: the old bigger one is fully in the secondary */
-	slot_has(&f, SDFU_FA_PRIMARY, &v2);
-	slot_has(&f, SDFU_FA_SECONDARY, &v1);
-	for (int i = 0; i < 2; i++) {
-		assert_int_equal(boot(&f, m, &trust_ec, &rep, &ctx), 0);
-		assert_int_equal(rep.action, SIM_BOOT_ACT_NONE);
-		assert_int_equal(rep.booted_ver.minor, 1);
-	}
-	assert_int_equal(f.stats.violations, 0);
-	free(v1.b);
-	free(v2.b);
-	sim_flash_close(&f);
-}
-
-static void test_refused_upgrades(void **state)
-{
-	struct sim_flash f;
-	struct sim_boot_report rep;
-	struct sdfu_boot_ctx ctx;
-	struct img v1, bad_sig, unsigned_img, corrupt;
-	const enum sdfu_boot_mode modes[] = { SDFU_BOOT_MODE_SWAP_MOVE, SDFU_BOOT_MODE_OVERWRITE_ONLY };
-
-	(void)state;
-	for (unsigned mi = 0; mi < 2; mi++) {
-		enum sdfu_boot_mode m = modes[mi];
-
-		assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
-		v1 = mk(&f, "1.0.0", 7000, 5, ib_key(IB_KEY_EC, "a"));
-		bad_sig = mk(&f, "2.0.0", 7000, 6, ib_key(IB_KEY_EC, "b"));
-		unsigned_img = mk(&f, "2.0.0", 7000, 7, NULL);
-		corrupt = mk(&f, "2.0.0", 7000, 8, ib_key(IB_KEY_EC, "a"));
-		corrupt.b[0x200 + 10] ^= 0x80;
-		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-		const struct img *cases[] = { &bad_sig, &unsigned_img, &corrupt };
-
-		for (unsigned c = 0; c < 3; c++) {
-			assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, cases[c]->b, cases[c]->len), 0);
-			assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, c == 1), 0);
-			assert_int_equal(boot(&f, m, &trust_ec, &rep, &ctx), 0);
-			assert_int_equal(rep.action, SIM_BOOT_ACT_REFUSED);
-			assert_int_equal(rep.swap_type, SDFU_BOOT_SWAP_FAIL);
-			check_version(&rep, 1);
-			slot_has(&f, SDFU_FA_PRIMARY, &v1);
-			assert_true(sdfu_flash_area_is_erased(ctx.slot[1], 0, ctx.slot[1]->size));
-			assert_int_equal(boot(&f, m, &trust_ec, &rep, &ctx), 0);
-			assert_int_equal(rep.action, SIM_BOOT_ACT_NONE);
-		}
-		/* the bad-signature image is fine for a build without keys */
-		assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, bad_sig.b, bad_sig.len), 0);
-		assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, false), 0);
-		assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-		check_version(&rep, 2);
-		assert_int_equal(f.stats.violations, 0);
-		free(v1.b);
-		free(bad_sig.b);
-		free(unsigned_img.b);
-		free(corrupt.b);
-		sim_flash_close(&f);
-	}
-}
-
-static void test_overwrite_only(void **state)
-{
-	struct sim_flash f;
-	struct sim_boot_report rep;
-	struct sdfu_boot_ctx ctx;
-	struct sim_boot_cfg cfg = { .mode = SDFU_BOOT_MODE_OVERWRITE_ONLY, .downgrade_prevention = true };
-	struct img v1, v2, v0;
-
-	(void)state;
-	assert_int_equal(sim_flash_open(&f, sim_layout_get("mixed8"), NULL), 0);
-	v1 = mk(&f, "1.0.0", 30000, 9, NULL);
-	v2 = mk(&f, "2.0.0", 17000, 10, NULL);
-	v0 = mk(&f, "0.9.0", 17000, 11, NULL);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-	/* "test" is effectively permanent */
-	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), cfg.mode, false), 0);
-	assert_int_equal(sim_boot_run_ex(&f, &cfg, &ctx, &rep), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_UPGRADE);
-	check_version(&rep, 2);
-	slot_has(&f, SDFU_FA_PRIMARY, &v2);
-	{
-		struct sdfu_image_info info;
-
-		assert_int_equal(sdfu_image_read_info(ctx.slot[1], &info), SDFU_ERR_NOENT);
-	}
-	assert_int_equal(sim_boot_run_ex(&f, &cfg, &ctx, &rep), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_NONE);
-	check_version(&rep, 2);
-	/* downgrade refused */
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v0.b, v0.len), 0);
-	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), cfg.mode, true), 0);
-	assert_int_equal(sim_boot_run_ex(&f, &cfg, &ctx, &rep), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_REFUSED);
-	check_version(&rep, 2);
-	assert_int_equal(f.stats.violations, 0);
-	free(v0.b);
-	free(v1.b);
-	free(v2.b);
-	sim_flash_close(&f);
-}
-
-static void test_direct_xip(void **state)
-{
-	struct sim_flash f;
-	struct sim_boot_report rep;
-	struct sdfu_boot_ctx ctx;
-	struct img v1, v2, v3;
-	const enum sdfu_boot_mode m = SDFU_BOOT_MODE_DIRECT_XIP;
-
-	(void)state;
-	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), NULL), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), SDFU_ERR_NOENT);
-	assert_int_equal(rep.booted_slot, -1);
-	v1 = mk(&f, "1.0.0", 4000, 12, NULL);
-	v2 = mk(&f, "1.0.1", 4000, 13, NULL);
-	v3 = mk(&f, "1.0.2", 4000, 14, NULL);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(ctx.active_slot, 0);
-	/* the higher version wins, wherever it is */
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(ctx.active_slot, 1);
-	assert_int_equal(rep.booted_ver.revision, 1);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v3.b, v3.len), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(ctx.active_slot, 0);
-	/* a corrupt higher version is erased and the other slot boots */
-	v3.b[0x200] ^= 1;
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v3.b, v3.len), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(ctx.active_slot, 1);
-	assert_true(sdfu_flash_area_is_erased(ctx.slot[0], 0, 64));
-	assert_int_equal(f.stats.violations, 0);
-	free(v1.b);
-	free(v2.b);
-	free(v3.b);
-	sim_flash_close(&f);
-}
-
-static void test_direct_xip_revert(void **state)
-{
-	struct sim_flash f;
-	struct sim_boot_report rep;
-	struct sdfu_boot_ctx ctx;
-	struct img v1, v2;
-	const enum sdfu_boot_mode m = SDFU_BOOT_MODE_DIRECT_XIP_REVERT;
-	char path[600];
-
-	(void)state;
-	assert_int_equal(sim_flash_open(&f, sim_layout_get("mixed8"), NULL), 0);
-	v1 = mk(&f, "1.0.0", 4000, 15, NULL);
-	v2 = mk(&f, "2.0.0", 4000, 16, NULL);
-	/* an image without trailer magic is not bootable in this mode: provisioning adds it */
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), SDFU_ERR_NOENT);
-	snprintf(path, sizeof(path), "%s/v1.bin", ib_tmpdir());
-	assert_int_equal(ib_save(path, v1.b, v1.len), 0);
-	assert_int_equal(sim_boot_provision(&f, path), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(ctx.active_slot, 0);
-	/* test v2 in the other slot: boots once, copy_done set, then reverted */
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(ctx.active_slot, 0); /* no magic yet: erased, not chosen */
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-	assert_int_equal(sdfu_boot_set_next(ctx.slot[1], m, false, false), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(ctx.active_slot, 1);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(rep.action, SIM_BOOT_ACT_REVERT);
-	assert_int_equal(ctx.active_slot, 0);
-	/* again, confirmed this time: stays */
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-	assert_int_equal(sdfu_boot_set_next(ctx.slot[1], m, false, false), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_int_equal(ctx.active_slot, 1);
-	assert_int_equal(sdfu_boot_confirm(ctx.slot[1], m), 0);
-	for (int i = 0; i < 2; i++) {
-		assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-		assert_int_equal(ctx.active_slot, 1);
-	}
-	assert_int_equal(f.stats.violations, 0);
-	free(v1.b);
-	free(v2.b);
-	sim_flash_close(&f);
-}
+/* An image without trailer magic is not bootable in this mode: provisioning adds it. A test
+ * of image 2 boots once (copy_done set), then is reverted; confirmed, it stays. */
+static const struct step direct_xip_revert[] = {
+	{ .op = OP_WRITE, .img = I1, .slot = PRI },
+	{ .op = OP_BOOT, .rc = SDFU_ERR_NOENT },
+	{ .op = OP_PROVISION, .img = I1 },
+	{ .op = OP_BOOT, ACTIVE(0) },
+	{ .op = OP_WRITE, .img = I2, .slot = SEC },
+	{ .op = OP_BOOT, ACTIVE(0) }, /* no magic yet: erased, not chosen */
+	{ .op = OP_WRITE, .img = I2, .slot = SEC },
+	{ .op = OP_SET_NEXT },
+	{ .op = OP_BOOT, ACTIVE(1) },
+	{ .op = OP_BOOT, ACT(REVERT), ACTIVE(0) },
+	{ .op = OP_WRITE, .img = I2, .slot = SEC },
+	{ .op = OP_SET_NEXT },
+	{ .op = OP_BOOT, ACTIVE(1) },
+	{ .op = OP_CONFIRM, .arg = 1 },
+	{ .op = OP_BOOT, ACTIVE(1) },
+	{ .op = OP_BOOT, ACTIVE(1) },
+	{ .op = OP_END },
+};
 
 /* A file-backed device: a power cut mid-swap, the process "dies", a new one resumes. */
-static void test_file_backed_resume(void **state)
-{
-	struct sim_flash f;
-	struct sim_boot_report rep;
-	struct sdfu_boot_ctx ctx;
-	struct img v1, v2;
-	char path[600];
-	const enum sdfu_boot_mode m = SDFU_BOOT_MODE_SWAP_MOVE;
+static const struct step file_backed_resume[] = {
+	{ .op = OP_STAGE },
+	{ .op = OP_CUT, .arg = 12 },
+	{ .op = OP_BOOT, .rc = SDFU_ERR_IO, .check = power_lost },
+	{ .op = OP_REOPEN },
+	{ .op = OP_BOOT, .resumed = true, .ver = I2, .pri = I2, .sec = I1 },
+	{ .op = OP_END },
+};
 
-	(void)state;
-	snprintf(path, sizeof(path), "%s/flash.bin", ib_tmpdir());
-	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), path), 0);
-	v1 = mk(&f, "1.0.0", 9000, 50, NULL);
-	v2 = mk(&f, "2.0.0", 12000, 51, NULL);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_PRIMARY, v1.b, v1.len), 0);
-	assert_int_equal(sim_boot_write_image(&f, SDFU_FA_SECONDARY, v2.b, v2.len), 0);
-	assert_int_equal(sdfu_boot_request_upgrade(sim_flash_area(&f, SDFU_FA_SECONDARY), m, false), 0);
-	sim_flash_cut_at(&f, 12, SIM_FLASH_CUT_TORN_WRITE, 50);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), SDFU_ERR_IO);
-	assert_false(f.powered); /* only the harness knows it was a power cut */
-	sim_flash_close(&f);
-	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), path), 0);
-	assert_int_equal(boot(&f, m, NULL, &rep, &ctx), 0);
-	assert_true(rep.resumed);
-	check_version(&rep, 2);
-	slot_has(&f, SDFU_FA_PRIMARY, &v2);
-	slot_has(&f, SDFU_FA_SECONDARY, &v1);
-	sim_flash_close(&f);
-	free(v1.b);
-	free(v2.b);
-}
+#define MOVE SDFU_BOOT_MODE_SWAP_MOVE
+#define SCRATCH SDFU_BOOT_MODE_SWAP_SCRATCH
+#define OVERWRITE SDFU_BOOT_MODE_OVERWRITE_ONLY
+
+/* The test / revert / confirm flow on a layout in a swap mode. */
+#define TEST_REVERT(layout, mode, mode_name)                                                        \
+	{ "test_revert_confirm/" layout "/" mode_name, layout, mode, .img = TEST_REVERT_IMAGES,     \
+	  .steps = test_revert_confirm }
+
+static const struct scenario scenarios[] = {
+	{ "file_backed_resume", "nrf52840", MOVE, .file = true,
+	  .img = { { "1.0.0", 9000, 50, NULL }, { "2.0.0", 12000, 51, NULL } }, .steps = file_backed_resume },
+	TEST_REVERT("nrf52840", MOVE, "move"),
+	TEST_REVERT("mixed8", MOVE, "move"),
+	TEST_REVERT("large128k", MOVE, "move"),
+	TEST_REVERT("nrf52840", SCRATCH, "scratch"),
+	TEST_REVERT("mixed8", SCRATCH, "scratch"),
+	TEST_REVERT("large128k", SCRATCH, "scratch"),
+	{ "swap_permanent", "nrf52840", MOVE, .trust = true,
+	  .img = { { "1.0.0", 20000, 3, "a" }, { "1.1.0", 5000, 4, "a" } }, .steps = swap_permanent },
+	{ "max_size/move", "nrf52840", MOVE, .img = MAX_SIZE_IMAGES, .steps = max_size_move },
+	{ "max_size/scratch", "nrf52840", SCRATCH, .img = MAX_SIZE_IMAGES, .steps = max_size_scratch },
+	{ "status_write_failures/move", "nrf52840", MOVE,
+	  .img = { { "1.0.0", 9000, 30, NULL }, { "2.0.0", 11000, 31, NULL } }, .steps = status_write_failures },
+	{ "status_write_failures/scratch", "nrf52840", SCRATCH,
+	  .img = { { "1.0.0", 9000, 30, NULL }, { "2.0.0", 11000, 31, NULL } }, .steps = status_write_failures },
+	{ "scratch_trailer_sector", "nrf52840", SCRATCH,
+	  .img = { { "1.0.0", 0x75000 - 0x200 + 1000, 40, NULL }, { "2.0.0", 0x75000 - 0x200 + 2400, 41, NULL } },
+	  .steps = scratch_trailer_sector },
+	{ "refused_upgrades/move", "nrf52840", MOVE, .trust = true, .img = REFUSED_IMAGES,
+	  .steps = refused_upgrades },
+	{ "refused_upgrades/overwrite", "nrf52840", OVERWRITE, .trust = true, .img = REFUSED_IMAGES,
+	  .steps = refused_upgrades },
+	{ "overwrite_only", "mixed8", OVERWRITE, .downgrade_prevention = true,
+	  .img = { { "1.0.0", 30000, 9, NULL }, { "2.0.0", 17000, 10, NULL }, { "0.9.0", 17000, 11, NULL } },
+	  .steps = overwrite_only },
+	{ "direct_xip", "nrf52840", SDFU_BOOT_MODE_DIRECT_XIP,
+	  .img = { { "1.0.0", 4000, 12, NULL }, { "1.0.1", 4000, 13, NULL }, { "1.0.2", 4000, 14, NULL } },
+	  .steps = direct_xip },
+	{ "direct_xip_revert", "mixed8", SDFU_BOOT_MODE_DIRECT_XIP_REVERT,
+	  .img = { { "1.0.0", 4000, 15, NULL }, { "2.0.0", 4000, 16, NULL } }, .steps = direct_xip_revert },
+};
+
+#define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
 
 static void test_mode_names(void **state)
 {
@@ -534,19 +571,11 @@ static void test_mode_names(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mode_names),
-		cmocka_unit_test(test_file_backed_resume),
-		cmocka_unit_test(test_swap_move_test_revert_confirm),
-		cmocka_unit_test(test_swap_permanent),
-		cmocka_unit_test(test_max_size_move_vs_scratch),
-		cmocka_unit_test(test_status_write_failures),
-		cmocka_unit_test(test_scratch_trailer_sector),
-		cmocka_unit_test(test_refused_upgrades),
-		cmocka_unit_test(test_overwrite_only),
-		cmocka_unit_test(test_direct_xip),
-		cmocka_unit_test(test_direct_xip_revert),
-	};
+	struct CMUnitTest tests[NSCEN + 1] = { cmocka_unit_test(test_mode_names) };
 
+	for (size_t i = 0; i < NSCEN; i++) {
+		tests[i + 1] = (struct CMUnitTest){ .name = scenarios[i].name, .test_func = run_scenario,
+						   .initial_state = (void *)&scenarios[i] };
+	}
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -39,31 +39,12 @@ static void other_changed(const struct sdfu_dfu_lock_owner *self,
 }
 static const struct sdfu_dfu_lock_owner other = {"MCUmgr", other_changed, NULL};
 
-static struct sdfu_evt_sub cfg_sub;
-static unsigned config_events;
-static bool on_config(const struct sdfu_evt_hdr *evt, void *user)
-{
-	(void)evt;
-	(void)user;
-	config_events++;
-	return false;
-}
-
-static void loop_once(void)
-{
-	test_loop_once(&timers, &bus);
-}
-
-/* Advance the fake clock 1 ms at a time, running timers and events like the core loop. */
-static void run(uint32_t ms)
-{
-	test_loop_run(&timers, &bus, ms);
-}
+static struct test_evt_counter config_events;
 
 /* Run until the background erase is over (bounded). */
 static void run_erase(void)
 {
-	assert_false(test_loop_run_while(&timers, &bus, &cc.erasing, 100000));
+	assert_false(test_loop_while(&cc.erasing, 100000));
 }
 
 static const struct sdfu_flash_area *upd(void)
@@ -77,13 +58,7 @@ static void fixture(enum sdfu_boot_mode mode, uint8_t active, bool ready)
 	static const uint8_t junk[64] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 	fake_port_reset_state();
-	memset(&fl, 0, sizeof(fl));
-	assert_int_equal(sim_flash_open(&fl, sim_layout_get("nrf52840"), NULL), 0);
-	memset(&boot, 0, sizeof(boot));
-	boot.mode = mode;
-	boot.slot[0] = sim_flash_area(&fl, SDFU_FA_PRIMARY);
-	boot.slot[1] = sim_flash_area(&fl, SDFU_FA_SECONDARY);
-	boot.active_slot = active;
+	test_flash_boot(&fl, &boot, mode, active);
 	assert_int_equal(sdfu_boot_write_magic(boot.slot[active], mode), 0);
 	/* leftovers in the other slot: two sectors to clean */
 	assert_int_equal(sdfu_flash_area_write(boot.slot[active ^ 1u], 0, junk, sizeof(junk)), 0);
@@ -91,30 +66,36 @@ static void fixture(enum sdfu_boot_mode mode, uint8_t active, bool ready)
 			 0);
 	sdfu_evt_init(&bus);
 	sdfu_timer_list_init(&timers);
+	test_loop_bind(&timers, &bus); /* test_loop_step(), test_loop_ms() */
 	sdfu_dfu_lock_init(&lock);
 	other_notified = 0;
-	config_events = 0;
 	for (size_t i = 0; i < sizeof(image); i++) {
 		image[i] = (uint8_t)(i * 7u + 3u);
 	}
-	sdfu_evt_subscribe_fn(&bus, &cfg_sub, &sdfu_config_evt_type, SDFU_EVT_PRIO_NORMAL,
-			      on_config, NULL);
+	test_evt_count(&bus, &config_events, &sdfu_config_evt_type);
 	deps = (struct sdfu_dfu_cfgchan_deps){.bus = &bus, .timers = &timers, .lock = &lock,
 					      .boot = &boot};
 	assert_int_equal(sdfu_dfu_cfgchan_init(&cc, &deps), 0);
 	if (ready) {
 		sdfu_module_set_state(&bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
-		loop_once();
+		test_loop_step();
 		assert_true(cc.started);
 	}
+}
+
+/* fixture() with the running image in slot 0, main READY, and the background erase over. */
+static void fixture_cleaned(enum sdfu_boot_mode mode)
+{
+	fixture(mode, 0, true);
+	run_erase();
 }
 
 static int teardown(void **state)
 {
 	(void)state;
 	sdfu_dfu_cfgchan_deinit(&cc);
-	sdfu_evt_unsubscribe(&bus, &cfg_sub);
-	loop_once();
+	sdfu_evt_unsubscribe(&bus, &config_events.sub);
+	test_loop_step();
 	assert_int_equal(sdfu_timer_count(&timers), 0);
 	assert_int_equal(sdfu_evt_pending(&bus), 0);
 	assert_int_equal(sdfu_evt_sub_count(&bus), 0);
@@ -156,7 +137,7 @@ static void transfer(uint32_t len, uint32_t from)
 			assert_int_equal(sdfu_dfu_cfgchan_data(&cc, image, 1), SDFU_ERR_BUSY);
 			assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_STORING);
 		}
-		run(SDFU_DFU_CFGCHAN_STORE_DELAY_MS);
+		test_loop_ms(SDFU_DFU_CFGCHAN_STORE_DELAY_MS);
 		if (off < len) {
 			assert_int_equal(cc.offset, off);
 		}
@@ -184,8 +165,8 @@ static void test_boot_erase(void **state)
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_INACTIVE);
 	assert_true(sdfu_dfu_lock_is_free(&lock)); /* sync claimed and released at once */
-	loop_once();
-	assert_int_equal(config_events, 3); /* every request is announced (sync, start, sync) */
+	test_loop_step();
+	assert_int_equal(config_events.count, 3); /* every request is announced (sync, start, sync) */
 }
 
 static void test_boot_direct_xip(void **state)
@@ -213,8 +194,7 @@ static void test_transfer_complete_swap(void **state)
 	struct sdfu_boot_trailer tr;
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_SCRATCH);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, sdfu_crc32(0, image, len), 0),
 			 0);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc));
@@ -251,8 +231,7 @@ static void test_transfer_xip_no_upgrade_request(void **state)
 	struct sdfu_boot_trailer tr;
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_DIRECT_XIP, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_DIRECT_XIP);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 600, sdfu_crc32(0, image, 600), 0),
 			 0);
 	transfer(600, 0);
@@ -307,8 +286,7 @@ static void test_store_through_stream(void **state)
 	uint8_t rd[1024];
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_MOVE, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_MOVE);
 	sim_flash_stats_reset(&fl);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, sdfu_crc32(0, image, len), 0), 0);
 	transfer(len, 0);
@@ -338,8 +316,7 @@ static void test_checksum_mismatch(void **state)
 	struct sdfu_boot_trailer tr;
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_MOVE, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_MOVE);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 700, 0x12345678u, 0), 0);
 	transfer(700, 0);
 	assert_int_equal(cc.stats.csum_errors, 1);
@@ -354,7 +331,7 @@ static void test_checksum_mismatch(void **state)
 	run_erase();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 700, 1, 0), 0);
-	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
+	test_loop_ms(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 }
 
 /* 5 s without start/data: terminated, lock released, progress kept for a resume. */
@@ -364,14 +341,13 @@ static void test_timeout_and_resume(void **state)
 	const uint32_t crc = sdfu_crc32(0, image, len);
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_SCRATCH);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, len, crc, 0), 0);
 	transfer(BUFSZ, 0); /* one buffer stored */
 	assert_int_equal(sdfu_dfu_cfgchan_data(&cc, &image[BUFSZ], 10), 0); /* lost on timeout */
-	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS - 1);
+	test_loop_ms(SDFU_DFU_CFGCHAN_TIMEOUT_MS - 1);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc));
-	run(1);
+	test_loop_ms(1);
 	assert_int_equal(cc.stats.timeouts, 1);
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_INACTIVE);
@@ -395,8 +371,7 @@ static void test_other_owner_blocks(void **state)
 	struct sdfu_dfu_cfgchan_sync s;
 
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_SCRATCH);
 	assert_int_equal(sdfu_dfu_lock_claim(&lock, &other), 0); /* cfgchan released last */
 	assert_true(cc.slot_dirty);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), SDFU_ERR_ACCES);
@@ -418,23 +393,22 @@ static void test_other_owner_blocks(void **state)
 	run_erase();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), 0);
-	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
+	test_loop_ms(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 }
 
 static void test_reboot(void **state)
 {
 	(void)state;
-	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run_erase();
+	fixture_cleaned(SDFU_BOOT_MODE_SWAP_SCRATCH);
 	assert_true(sdfu_dfu_cfgchan_reboot(&cc));
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc)); /* kept until the reset */
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), SDFU_ERR_BUSY);
 	assert_int_equal(sync_state(), SDFU_DFU_CFGCHAN_INACTIVE);
 	assert_true(sdfu_dfu_cfgchan_owns_lock(&cc)); /* sync does not release: reboot pending */
-	run(SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS - 1);
+	test_loop_ms(SDFU_DFU_CFGCHAN_REBOOT_DELAY_MS - 1);
 	assert_int_equal(fake_port_reset_count(), 0);
-	run(1);
+	test_loop_ms(1);
 	assert_int_equal(fake_port_reset_count(), 1);
 	/* teardown's deinit releases (a real device would be gone by now) */
 }
@@ -445,13 +419,13 @@ static void test_erase_postponed_while_in_use(void **state)
 
 	(void)state;
 	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, true);
-	run(3);
+	test_loop_ms(3);
 	at = cc.erase_off;
 	assert_true(cc.erasing);
 	sdfu_dfu_cfgchan_device_in_use(&cc);
-	run(SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS - 1);
+	test_loop_ms(SDFU_DFU_CFGCHAN_ERASE_BACKOFF_MS - 1);
 	assert_int_equal(cc.erase_off, at);
-	run(1);
+	test_loop_ms(1);
 	assert_true(cc.erase_off > at);
 	run_erase();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
@@ -464,7 +438,7 @@ static void test_boot_claim_fails(void **state)
 	fixture(SDFU_BOOT_MODE_SWAP_SCRATCH, 0, false);
 	assert_int_equal(sdfu_dfu_lock_claim(&lock, &other), 0);
 	sdfu_module_set_state(&bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
-	loop_once();
+	test_loop_step();
 	assert_true(cc.started);
 	assert_false(cc.erasing);
 	assert_int_equal(sdfu_timer_count(&timers), 0);
@@ -475,7 +449,7 @@ static void test_boot_claim_fails(void **state)
 	run_erase();
 	assert_int_equal(cc.stats.erased_sectors, 2);
 	assert_int_equal(sdfu_dfu_cfgchan_start(&cc, 100, 0, 0), 0);
-	run(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
+	test_loop_ms(SDFU_DFU_CFGCHAN_TIMEOUT_MS);
 }
 
 static void test_erase_flash_error(void **state)

@@ -90,16 +90,7 @@ static const struct sdfu_smp_handler other_h[1] = {[0] = {count, count}};
 static struct sdfu_smp_group g_os, g_img, g_other;
 
 /* a NORMAL subscriber of the transfer event (stands in for ble_latency) */
-static struct sdfu_evt_sub hint_sub;
-static unsigned hints;
-static bool hint_consume;
-static bool on_hint(const struct sdfu_evt_hdr *evt, void *user)
-{
-	(void)evt;
-	(void)user;
-	hints++;
-	return hint_consume;
-}
+static struct test_evt_counter hints;
 
 /* counts module_state events by module */
 static struct sdfu_evt_sub state_sub;
@@ -132,17 +123,6 @@ static const struct sdfu_dfu_lock_owner other = {"Config Channel", other_changed
 
 static const struct sdfu_smp_transport ble_tr = {"ble", SDFU_SMP_TRANSPORT_F_BLE, 0};
 
-static void loop_once(void)
-{
-	test_loop_once(&timers, &bus);
-}
-
-/* Advance the fake clock 1 ms at a time, running timers and events like the core loop. */
-static void run(uint32_t ms)
-{
-	test_loop_run(&timers, &bus, ms);
-}
-
 /* Send one request; returns the SMP "rc" (0 when absent). */
 static int64_t send_tr(const struct sdfu_smp_transport *tr, uint8_t op, uint8_t ver,
 		       uint16_t group, uint8_t id)
@@ -168,26 +148,19 @@ static void fixture(uint32_t flags, enum sdfu_boot_mode mode, bool ready)
 
 	fake_port_reset_state();
 	fake_port_set_time(1000);
-	memset(&fl, 0, sizeof(fl));
-	assert_int_equal(sim_flash_open(&fl, sim_layout_get("nrf52840"), NULL), 0);
-	memset(&boot, 0, sizeof(boot));
-	boot.mode = mode;
-	boot.slot[0] = sim_flash_area(&fl, SDFU_FA_PRIMARY);
-	boot.slot[1] = sim_flash_area(&fl, SDFU_FA_SECONDARY);
-	boot.active_slot = 0;
+	test_flash_boot(&fl, &boot, mode, 0);
 	/* a running image that booted in test mode: trailer magic set, image_ok unset */
 	assert_int_equal(sdfu_boot_write_magic(boot.slot[0], mode), 0);
 
 	sdfu_evt_init(&bus);
 	sdfu_timer_list_init(&timers);
+	test_loop_bind(&timers, &bus); /* test_loop_step(), test_loop_ms() */
 	sdfu_dfu_lock_init(&lock);
 	sdfu_smp_server_init(&srv);
 	memset(&img, 0, sizeof(img));
 	img.upload.slot = -1;
 	memset(calls, 0, sizeof(calls));
 	emit_pending = emit_confirmed = false;
-	hints = 0;
-	hint_consume = false;
 	states_main = states_other = 0;
 	other_notified = 0;
 	other_saw_timer_armed = false;
@@ -200,8 +173,7 @@ static void fixture(uint32_t flags, enum sdfu_boot_mode mode, bool ready)
 	assert_int_equal(sdfu_smp_register_group(&srv, &g_img), 0);
 	assert_int_equal(sdfu_smp_register_group(&srv, &g_other), 0);
 
-	assert_int_equal(sdfu_evt_subscribe_fn(&bus, &hint_sub, &sdfu_ble_smp_transfer_evt_type,
-					       SDFU_EVT_PRIO_NORMAL, on_hint, NULL), 0);
+	assert_int_equal(test_evt_count(&bus, &hints, &sdfu_ble_smp_transfer_evt_type), 0);
 	assert_int_equal(sdfu_evt_subscribe_fn(&bus, &state_sub, &sdfu_module_state_evt_type,
 					       SDFU_EVT_PRIO_EARLY, on_state, NULL), 0);
 
@@ -214,7 +186,7 @@ static void fixture(uint32_t flags, enum sdfu_boot_mode mode, bool ready)
 	if (ready) {
 		assert_int_equal(sdfu_module_set_state(&bus, &sdfu_module_main,
 						       SDFU_MODULE_STATE_READY), 0);
-		loop_once();
+		test_loop_step();
 		assert_true(m.started);
 	}
 }
@@ -225,9 +197,9 @@ static int teardown(void **state)
 {
 	(void)state;
 	sdfu_dfu_mcumgr_deinit(&m);
-	sdfu_evt_unsubscribe(&bus, &hint_sub);
+	sdfu_evt_unsubscribe(&bus, &hints.sub);
 	sdfu_evt_unsubscribe(&bus, &state_sub);
-	loop_once();
+	test_loop_step();
 	assert_int_equal(sdfu_timer_count(&timers), 0);
 	assert_int_equal(sdfu_evt_pending(&bus), 0);
 	assert_int_equal(sdfu_evt_sub_count(&bus), 0);
@@ -249,7 +221,7 @@ static void other_release(void)
 
 static void expire(void)
 {
-	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
+	test_loop_ms(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	assert_false(sdfu_dfu_mcumgr_owns_lock(&m));
 }
 
@@ -268,11 +240,11 @@ static void test_boot_confirms_and_installs_hook(void **state)
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	/* another module's READY is ignored */
 	sdfu_module_set_state(&bus, &sdfu_module_ble_latency, SDFU_MODULE_STATE_READY);
-	loop_once();
+	test_loop_step();
 	assert_false(m.started);
 	/* main READY: confirm, hook, version log */
 	sdfu_module_set_state(&bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
-	loop_once();
+	test_loop_step();
 	assert_true(m.started);
 	assert_int_equal(sdfu_boot_trailer_read(boot.slot[0], boot.mode, &tr), 0);
 	assert_int_equal(tr.image_ok, SDFU_BOOT_FLAG_SET);
@@ -281,7 +253,7 @@ static void test_boot_confirms_and_installs_hook(void **state)
 	assert_true(fake_port_log_contains("MCUboot image version: 1.2.3+4"));
 	/* a second READY does nothing more */
 	sdfu_module_set_state(&bus, &sdfu_module_main, SDFU_MODULE_STATE_READY);
-	loop_once();
+	test_loop_step();
 	assert_ptr_equal(srv.cbs, &m.cb_recv);
 	assert_null(m.cb_recv.next);
 	/* the module never publishes a module state: only main's (and the one other) were seen */
@@ -328,7 +300,7 @@ static void test_boot_direct_xip_revert_confirms(void **state)
 		}
 		assert_int_equal(sdfu_module_set_state(&bus, &sdfu_module_main,
 						       SDFU_MODULE_STATE_READY), 0);
-		loop_once();
+		test_loop_step();
 		assert_true(m.started);
 		assert_int_equal(m.stats.confirm_errors, 0);
 		assert_int_equal(sdfu_boot_trailer_read(boot.slot[active], boot.mode, &tr), 0);
@@ -376,10 +348,10 @@ static void test_non_dfu_commands_untouched(void **state)
 	assert_int_equal(send(R, OS, SDFU_OS_ID_PARAMS), 0);
 	assert_int_equal(send(R, OS, SDFU_OS_ID_BOOTLOADER_INFO), 0);
 	assert_int_equal(send(R, OTHER_GROUP, 0), 0);
-	loop_once();
+	test_loop_step();
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sdfu_timer_count(&timers), 0);
-	assert_int_equal(hints, 0);
+	assert_int_equal(hints.count, 0);
 	assert_int_equal(m.stats.dfu_cmds, 0);
 	assert_int_equal(calls[0][0], 2);
 	assert_int_equal(calls[0][6], 1);
@@ -411,7 +383,7 @@ static void test_every_image_id_and_reset_are_dfu(void **state)
 		assert_int_equal(send(cmds[i].op, cmds[i].group, cmds[i].id), 0);
 		assert_ptr_equal(sdfu_dfu_lock_owner_get(&lock), &m.owner);
 		assert_true(sdfu_timer_is_armed(&m.timeout));
-		loop_once();
+		test_loop_step();
 		expire();
 		/* held by the other owner: rejected with rc 11, handler not run */
 		assert_int_equal(sdfu_dfu_lock_claim(&lock, &other), 0);
@@ -439,8 +411,8 @@ static void test_rejection_rc11_v1_v2_and_no_hint(void **state)
 	assert_int_equal(send_tr(&ble_tr, W, V2, OS, SDFU_OS_ID_RESET), 11);
 	assert_int_equal(calls[1][1], 0);
 	assert_int_equal(calls[0][5], 0);
-	loop_once();
-	assert_int_equal(hints, 0); /* rejected commands do not lower the latency */
+	test_loop_step();
+	assert_int_equal(hints.count, 0); /* rejected commands do not lower the latency */
 	assert_int_equal(m.stats.evt_submitted, 0);
 	assert_int_equal(sdfu_timer_count(&timers), 0);
 	assert_int_equal(m.stats.rejected, 3);
@@ -451,7 +423,7 @@ static void test_rejection_rc11_v1_v2_and_no_hint(void **state)
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
 	assert_int_equal(other_notified, 1);
 	assert_true(other_saw_timer_armed); /* re-armed BEFORE the claim (12.7) */
-	loop_once();
+	test_loop_step();
 	expire();
 }
 
@@ -461,13 +433,13 @@ static void test_timeout_rearm_and_release(void **state)
 	(void)state;
 	fixture(F_STD, SDFU_BOOT_MODE_SWAP_SCRATCH, true);
 	assert_int_equal(send(R, IMG, SDFU_IMG_ID_STATE), 0);
-	run(4000);
+	test_loop_ms(4000);
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m));
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0); /* re-armed to now + 5 s */
-	run(4999);
+	test_loop_ms(4999);
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m));
 	assert_false(fake_port_log_contains("MCUmgr DFU timed out"));
-	run(1);
+	test_loop_ms(1);
 	assert_false(sdfu_dfu_mcumgr_owns_lock(&m));
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_ptr_equal(sdfu_dfu_lock_previous(&lock), &m.owner);
@@ -491,7 +463,7 @@ static void test_owner_changed_resets_upload(void **state)
 	other_release();
 	/* MCUmgr session in progress */
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	loop_once();
+	test_loop_step();
 	assert_int_equal(img.upload.off, 4096); /* MCUmgr claiming does not reset its own upload */
 	/* while MCUmgr holds the lock the other claim fails and nothing is reset */
 	assert_int_equal(sdfu_dfu_lock_claim(&lock, &other), SDFU_ERR_ACCES);
@@ -526,18 +498,18 @@ static void test_transfer_event_single_in_flight(void **state)
 	assert_int_equal(sdfu_evt_pending(&bus), 1);
 	assert_int_equal(m.stats.evt_submitted, 1);
 	assert_int_equal(m.stats.evt_skipped, 2);
-	loop_once();
+	test_loop_step();
 	/* every listener saw it before the FINAL subscriber cleared the flag */
-	assert_int_equal(hints, 1);
+	assert_int_equal(hints.count, 1);
 	assert_false(sdfu_dfu_mcumgr_evt_in_flight(&m));
 	/* the next accepted command sends again; also over a non-BLE transport */
 	assert_int_equal(send_tr(NULL, W, V2, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	loop_once();
-	assert_int_equal(hints, 2);
+	test_loop_step();
+	assert_int_equal(hints.count, 2);
 	/* a non-DFU command never sends one */
 	assert_int_equal(send(R, OS, SDFU_OS_ID_ECHO), 0);
-	loop_once();
-	assert_int_equal(hints, 2);
+	test_loop_step();
+	assert_int_equal(hints.count, 2);
 	assert_int_equal(m.stats.evt_unexpected, 0);
 	expire();
 }
@@ -547,12 +519,12 @@ static void test_transfer_event_ble_only_option(void **state)
 	(void)state;
 	fixture(F_STD | SDFU_DFU_MCUMGR_F_EVT_BLE_ONLY, SDFU_BOOT_MODE_SWAP_SCRATCH, true);
 	assert_int_equal(send_tr(NULL, W, V2, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	loop_once();
-	assert_int_equal(hints, 0);
+	test_loop_step();
+	assert_int_equal(hints.count, 0);
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m)); /* the lock logic is unchanged */
 	assert_int_equal(send_tr(&ble_tr, W, V2, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	loop_once();
-	assert_int_equal(hints, 1);
+	test_loop_step();
+	assert_int_equal(hints.count, 1);
 	expire();
 }
 
@@ -562,8 +534,8 @@ static void test_no_ble_transport_no_events(void **state)
 	fixture(SDFU_DFU_MCUMGR_F_LOCK, SDFU_BOOT_MODE_SWAP_SCRATCH, true);
 	assert_int_equal(sdfu_evt_sub_count_type(&bus, &sdfu_ble_smp_transfer_evt_type), 1);
 	assert_int_equal(send_tr(&ble_tr, W, V2, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	loop_once();
-	assert_int_equal(hints, 0);
+	test_loop_step();
+	assert_int_equal(hints.count, 0);
 	assert_int_equal(m.stats.evt_submitted, 0);
 	expire();
 }
@@ -573,18 +545,18 @@ static void test_consumed_event_never_clears_flag(void **state)
 {
 	(void)state;
 	fixture(F_STD, SDFU_BOOT_MODE_SWAP_SCRATCH, true);
-	hint_consume = true;
+	hints.consume = true;
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	loop_once();
-	assert_int_equal(hints, 1);
+	test_loop_step();
+	assert_int_equal(hints.count, 1);
 	assert_int_equal(bus.stats.consumed, 1);
 	assert_true(sdfu_dfu_mcumgr_evt_in_flight(&m)); /* FINAL never ran */
-	hint_consume = false;
+	hints.consume = false;
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
-		loop_once();
+		test_loop_step();
 	}
-	assert_int_equal(hints, 1); /* no more events, ever */
+	assert_int_equal(hints.count, 1); /* no more events, ever */
 	assert_int_equal(m.stats.evt_submitted, 1);
 	assert_int_equal(m.stats.evt_skipped, 5);
 	expire();
@@ -605,11 +577,11 @@ static void test_transfer_event_pool_full(void **state)
 	assert_int_equal(bus.stats.dropped, 1);
 	assert_true(fake_port_log_contains("event pool full"));
 	assert_false(sdfu_dfu_mcumgr_evt_in_flight(&m));
-	loop_once();
+	test_loop_step();
 	bus.stats.dropped = 0; /* accounted for; teardown checks no other drop */
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	loop_once();
-	assert_int_equal(hints, 1);
+	test_loop_step();
+	assert_int_equal(hints.count, 1);
 	assert_int_equal(m.stats.evt_submitted, 1);
 	expire();
 }
@@ -652,14 +624,14 @@ static void test_race_timeout_vs_command(void **state)
 	fixture(F_STD, SDFU_BOOT_MODE_SWAP_SCRATCH, true);
 	/* (a) the command is handled first in the loop iteration of the deadline: re-armed */
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	run(SDFU_DFU_MCUMGR_TIMEOUT_MS - 1);
+	test_loop_ms(SDFU_DFU_MCUMGR_TIMEOUT_MS - 1);
 	fake_port_advance(1); /* deadline reached, timers not yet processed */
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
-	loop_once();
+	test_loop_step();
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m));
 	assert_int_equal(m.stats.timeouts, 0);
 	/* (b) the timer is handled first: release, then the command claims again */
-	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
+	test_loop_ms(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	assert_int_equal(m.stats.timeouts, 1);
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
@@ -686,9 +658,9 @@ static void test_lock_disabled(void **state)
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0); /* never rejected */
 	assert_int_equal(calls[1][1], 1);
 	assert_true(sdfu_timer_is_armed(&m.timeout)); /* still re-armed */
-	loop_once();
-	assert_int_equal(hints, 1);
-	run(SDFU_DFU_MCUMGR_TIMEOUT_MS);
+	test_loop_step();
+	assert_int_equal(hints.count, 1);
+	test_loop_ms(SDFU_DFU_MCUMGR_TIMEOUT_MS);
 	assert_true(fake_port_log_contains("MCUmgr DFU timed out"));
 	assert_ptr_equal(sdfu_dfu_lock_owner_get(&lock), &other); /* untouched */
 	assert_int_equal(img.upload.off, 100);
@@ -703,7 +675,7 @@ static void test_readonly_unlocked_option(void **state)
 	fixture(F_STD, SDFU_BOOT_MODE_SWAP_SCRATCH, true);
 	assert_int_equal(send(R, IMG, SDFU_IMG_ID_STATE), 0);
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m));
-	loop_once();
+	test_loop_step();
 	expire();
 	teardown(NULL);
 
@@ -712,8 +684,8 @@ static void test_readonly_unlocked_option(void **state)
 	assert_int_equal(send(R, IMG, SDFU_IMG_ID_SLOT_INFO), 0);
 	assert_true(sdfu_dfu_lock_is_free(&lock));
 	assert_int_equal(sdfu_timer_count(&timers), 0);
-	loop_once();
-	assert_int_equal(hints, 1); /* still a traffic hint */
+	test_loop_step();
+	assert_int_equal(hints.count, 1); /* still a traffic hint */
 	/* another owner holds the lock: reads pass, writes are rejected */
 	assert_int_equal(sdfu_dfu_lock_claim(&lock, &other), 0);
 	assert_int_equal(send(R, IMG, SDFU_IMG_ID_STATE), 0);
@@ -724,7 +696,7 @@ static void test_readonly_unlocked_option(void **state)
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 11);
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_ERASE), 11);
 	assert_int_equal(send(R, IMG, 7), 11); /* other reads are still gated */
-	loop_once();
+	test_loop_step();
 	other_release();
 }
 
@@ -738,7 +710,7 @@ static void test_release_on_complete_option(void **state)
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_UPLOAD), 0);
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_STATE), 0);
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m));
-	loop_once();
+	test_loop_step();
 	expire();
 	teardown(NULL);
 
@@ -756,7 +728,7 @@ static void test_release_on_complete_option(void **state)
 	assert_int_equal(sdfu_timer_count(&timers), 0);
 	assert_int_equal(m.stats.completions, 1);
 	emit_pending = false;
-	loop_once();
+	test_loop_step();
 	/* image confirm: released at once */
 	emit_confirmed = true;
 	assert_int_equal(send(W, IMG, SDFU_IMG_ID_STATE), 0);
@@ -766,7 +738,7 @@ static void test_release_on_complete_option(void **state)
 	/* the following reset claims again (lock free) */
 	assert_int_equal(send(W, OS, SDFU_OS_ID_RESET), 0);
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m));
-	loop_once();
+	test_loop_step();
 	expire();
 }
 
@@ -800,7 +772,7 @@ static void test_callback_contract(void **state)
 	assert_int_equal(sdfu_smp_cb_notify(&srv, SDFU_SMP_EVT_CMD_RECV, &info, sizeof(info), &rc,
 					    &g), SDFU_SMP_CB_OK);
 	assert_true(sdfu_dfu_mcumgr_owns_lock(&m));
-	loop_once();
+	test_loop_step();
 	expire();
 	/* an earlier callback vetoed: the command will not run, MCUmgr does not claim */
 	sdfu_smp_cb_unregister(&srv, &m.cb_recv);

@@ -55,6 +55,25 @@ static const struct smp_rsp *req(uint8_t ver, uint8_t id, const struct smp_test_
 	return r;
 }
 
+/* A request answered with an SMP "rc": returns it. */
+static int64_t req_rc(uint8_t ver, uint8_t id, const struct smp_test_kv *kv, size_t n)
+{
+	int64_t rc = 0;
+
+	assert_true(smp_rsp_rc(req(ver, id, kv, n), &rc));
+	return rc;
+}
+
+/* A request answered with an enum group error: returns its rc. */
+static uint16_t req_enum_err(uint8_t ver, uint8_t id, const struct smp_test_kv *kv, size_t n)
+{
+	uint16_t g = 0, rc = 0;
+
+	assert_true(smp_rsp_err(req(ver, id, kv, n), &g, &rc));
+	assert_int_equal(g, SDFU_SMP_GROUP_ENUM);
+	return rc;
+}
+
 static void assert_uint(const struct smp_rsp *r, const char *key, uint64_t want)
 {
 	uint64_t v = ~(uint64_t)0;
@@ -117,8 +136,6 @@ static void test_single(void **state)
 	const struct smp_test_kv big[] = { SMP_KV_UINT("index", 65536) };
 	const struct smp_test_kv bad[] = { SMP_KV_TSTR("index", "1") };
 	const struct smp_rsp *r;
-	uint16_t g, rc;
-	int64_t mrc;
 
 	(void)state;
 	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_SINGLE, NULL, 0); /* index omitted = 0 */
@@ -134,20 +151,11 @@ static void test_single(void **state)
 		assert_true(smp_rsp_get_bool(r, "end", &end));
 		assert_true(end);
 	}
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_SINGLE, i3, 1);
-	assert_true(smp_rsp_err(r, &g, &rc));
-	assert_int_equal(g, SDFU_SMP_GROUP_ENUM);
-	assert_int_equal(rc, SDFU_ENUM_ERR_INDEX_TOO_LARGE);
+	assert_int_equal(req_enum_err(SDFU_SMP_VER_2, SDFU_ENUM_CMD_SINGLE, i3, 1), SDFU_ENUM_ERR_INDEX_TOO_LARGE);
 	/* v1: Zephyr translates it to EUNKNOWN */
-	r = req(SDFU_SMP_VER_1, SDFU_ENUM_CMD_SINGLE, i3, 1);
-	assert_true(smp_rsp_rc(r, &mrc));
-	assert_int_equal(mrc, SDFU_MGMT_EUNKNOWN);
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_SINGLE, big, 1);
-	assert_true(smp_rsp_rc(r, &mrc));
-	assert_int_equal(mrc, SDFU_MGMT_EINVAL);
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_SINGLE, bad, 1);
-	assert_true(smp_rsp_rc(r, &mrc));
-	assert_int_equal(mrc, SDFU_MGMT_EINVAL);
+	assert_int_equal(req_rc(SDFU_SMP_VER_1, SDFU_ENUM_CMD_SINGLE, i3, 1), SDFU_MGMT_EUNKNOWN);
+	assert_int_equal(req_rc(SDFU_SMP_VER_2, SDFU_ENUM_CMD_SINGLE, big, 1), SDFU_MGMT_EINVAL);
+	assert_int_equal(req_rc(SDFU_SMP_VER_2, SDFU_ENUM_CMD_SINGLE, bad, 1), SDFU_MGMT_EINVAL);
 }
 
 /* Check one details entry: group id, name, handler count, and nothing else. */
@@ -166,6 +174,26 @@ static void check_entry(const uint8_t *m, size_t mlen, uint64_t id, const char *
 	assert_int_equal(v, handlers);
 }
 
+struct group_want {
+	uint64_t id;
+	const char *name;
+	uint64_t handlers;
+};
+
+/* A details request (v2) answers `count` groups; the first ones are `want` (NULL: unchecked). */
+static void details_are(const struct smp_test_kv *kv, size_t n, const struct group_want *want, size_t count)
+{
+	const uint8_t *arr, *e;
+	size_t alen, elen;
+
+	assert_true(smp_rsp_get_raw(req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kv, n), "groups", &arr, &alen));
+	assert_int_equal(smp_array_len(arr, alen), count);
+	for (size_t i = 0; want != NULL && i < count; i++) {
+		assert_true(smp_array_get(arr, alen, i, &e, &elen));
+		check_entry(e, elen, want[i].id, want[i].name, want[i].handlers);
+	}
+}
+
 static void test_details(void **state)
 {
 	static const uint8_t filt[] = { 0x83, 0x18, 0x40, 0x0A, 0x05 };  /* [64, 10, 5] */
@@ -178,52 +206,23 @@ static void test_details(void **state)
 	const struct smp_test_kv kn[] = { SMP_KV_RAW("groups", notlist, sizeof(notlist)) };
 	const struct smp_test_kv kb[] = { SMP_KV_RAW("groups", badent, sizeof(badent)) };
 	const struct smp_test_kv km[] = { SMP_KV_RAW("groups", many, sizeof(many)) };
-	const struct smp_rsp *r;
-	const uint8_t *arr, *e;
-	size_t alen, elen;
-	uint16_t g, rc;
-	int64_t mrc;
+	static const struct group_want all[] = { { 0, "os mgmt", 9 }, { 10, "enum mgmt", 4 }, { 64, "", 3 } };
 
 	(void)state;
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, NULL, 0);
-	assert_true(smp_rsp_get_raw(r, "groups", &arr, &alen));
-	assert_int_equal(smp_array_len(arr, alen), 3);
-	assert_true(smp_array_get(arr, alen, 0, &e, &elen));
-	check_entry(e, elen, 0, "os mgmt", 9);
-	assert_true(smp_array_get(arr, alen, 1, &e, &elen));
-	check_entry(e, elen, 10, "enum mgmt", 4);
-	assert_true(smp_array_get(arr, alen, 2, &e, &elen));
-	check_entry(e, elen, 64, "", 3); /* no name given */
+	details_are(NULL, 0, all, 3); /* 64: no name given */
 	/* filter: registration order kept, unknown id 5 skipped */
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kf, 1);
-	assert_true(smp_rsp_get_raw(r, "groups", &arr, &alen));
-	assert_int_equal(smp_array_len(arr, alen), 2);
-	assert_true(smp_array_get(arr, alen, 0, &e, &elen));
-	check_entry(e, elen, 10, "enum mgmt", 4);
-	assert_true(smp_array_get(arr, alen, 1, &e, &elen));
-	check_entry(e, elen, 64, "", 3);
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, ke, 1);
-	assert_true(smp_rsp_get_raw(r, "groups", &arr, &alen));
-	assert_int_equal(smp_array_len(arr, alen), 3);
+	details_are(kf, 1, all + 1, 2);
+	details_are(ke, 1, NULL, 3);
 	/* malformed filters: rc 3 */
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kn, 1);
-	assert_true(smp_rsp_rc(r, &mrc));
-	assert_int_equal(mrc, SDFU_MGMT_EINVAL);
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kb, 1);
-	assert_true(smp_rsp_rc(r, &mrc));
-	assert_int_equal(mrc, SDFU_MGMT_EINVAL);
+	assert_int_equal(req_rc(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kn, 1), SDFU_MGMT_EINVAL);
+	assert_int_equal(req_rc(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, kb, 1), SDFU_MGMT_EINVAL);
 	/* one id more than the capacity: group error 2 (v1: EINVAL) */
 	many[0] = (uint8_t)(0x80 + SDFU_ENUM_DETAILS_MAX_FILTER + 1);
 	for (size_t i = 1; i < sizeof(many); i++) {
 		many[i] = 0x00;
 	}
-	r = req(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, km, 1);
-	assert_true(smp_rsp_err(r, &g, &rc));
-	assert_int_equal(g, SDFU_SMP_GROUP_ENUM);
-	assert_int_equal(rc, SDFU_ENUM_ERR_TOO_MANY_GROUP_ENTRIES);
-	r = req(SDFU_SMP_VER_1, SDFU_ENUM_CMD_DETAILS, km, 1);
-	assert_true(smp_rsp_rc(r, &mrc));
-	assert_int_equal(mrc, SDFU_MGMT_EINVAL);
+	assert_int_equal(req_enum_err(SDFU_SMP_VER_2, SDFU_ENUM_CMD_DETAILS, km, 1), SDFU_ENUM_ERR_TOO_MANY_GROUP_ENTRIES);
+	assert_int_equal(req_rc(SDFU_SMP_VER_1, SDFU_ENUM_CMD_DETAILS, km, 1), SDFU_MGMT_EINVAL);
 }
 
 static void test_write_and_unknown_cmd(void **state)

@@ -62,6 +62,17 @@ static int submit_val(uint32_t v)
 	return sdfu_evt_submit(&bus, &e.hdr, sizeof(e));
 }
 
+/* Unsubscribe each of the listed subscribers from the bus, in order. */
+#define unsubscribe(...)                                                                            \
+	unsubscribe_all((struct sdfu_evt_sub *[]){ __VA_ARGS__ },                                   \
+			sizeof((struct sdfu_evt_sub *[]){ __VA_ARGS__ }) / sizeof(struct sdfu_evt_sub *))
+static void unsubscribe_all(struct sdfu_evt_sub *const *subs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sdfu_evt_unsubscribe(&bus, subs[i]);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -108,11 +119,7 @@ static void test_priority_order(void **state)
 	assert_int_equal(bus.stats.submitted, 2);
 	assert_int_equal(bus.stats.dispatched, 2);
 	assert_int_equal(sdfu_evt_sub_count_type(&bus, &test_evt_type), 5);
-	sdfu_evt_unsubscribe(&bus, &fin);
-	sdfu_evt_unsubscribe(&bus, &n1);
-	sdfu_evt_unsubscribe(&bus, &first);
-	sdfu_evt_unsubscribe(&bus, &e1);
-	sdfu_evt_unsubscribe(&bus, &n2);
+	unsubscribe(&fin, &n1, &first, &e1, &n2);
 }
 
 static void test_consume_stops_and_types_filter(void **state)
@@ -132,10 +139,7 @@ static void test_consume_stops_and_types_filter(void **state)
 	/* b consumed: the FINAL subscriber never saw event 3; other_evt only reached 'o' */
 	assert_string_equal(trace, "a3b3o9");
 	assert_int_equal(bus.stats.consumed, 1);
-	sdfu_evt_unsubscribe(&bus, &a);
-	sdfu_evt_unsubscribe(&bus, &b);
-	sdfu_evt_unsubscribe(&bus, &fin);
-	sdfu_evt_unsubscribe(&bus, &o);
+	unsubscribe(&a, &b, &fin, &o);
 }
 
 static void test_first_final_unique(void **state)
@@ -162,11 +166,7 @@ static void test_first_final_unique(void **state)
 	/* after removing the FINAL one, a new FINAL is accepted */
 	sdfu_evt_unsubscribe(&bus, &z1);
 	assert_int_equal(sdfu_evt_subscribe(&bus, &z2), 0);
-	sdfu_evt_unsubscribe(&bus, &f1);
-	sdfu_evt_unsubscribe(&bus, &z2);
-	sdfu_evt_unsubscribe(&bus, &x);
-	sdfu_evt_unsubscribe(&bus, &e1);
-	sdfu_evt_unsubscribe(&bus, &e2);
+	unsubscribe(&f1, &z2, &x, &e1, &e2);
 	sdfu_evt_unsubscribe(&bus, &e2); /* harmless twice */
 }
 

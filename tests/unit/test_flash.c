@@ -283,6 +283,15 @@ static void test_fail_and_cut(void **state)
 	sim_flash_close(&f);
 }
 
+/* A flash file path that does not exist yet: <$SDFU_TEST_TMP or /tmp>/<name>_<pid>.bin. */
+static void fresh_file(char *path, size_t n, const char *name)
+{
+	const char *tmp = getenv("SDFU_TEST_TMP");
+
+	snprintf(path, n, "%s/%s_%d.bin", tmp ? tmp : "/tmp", name, (int)getpid());
+	unlink(path);
+}
+
 static void test_snapshot_and_file(void **state)
 {
 	struct sim_flash f;
@@ -290,11 +299,9 @@ static void test_snapshot_and_file(void **state)
 	const struct sdfu_flash_area *fa;
 	uint8_t b[16], r[16];
 	char path[512];
-	const char *tmp = getenv("SDFU_TEST_TMP");
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/test_flash_%d.bin", tmp ? tmp : "/tmp", (int)getpid());
-	unlink(path);
+	fresh_file(path, sizeof(path), "test_flash");
 	assert_int_equal(sim_flash_open(&f, sim_layout_get("mixed8"), path), 0);
 	fa = sim_flash_area(&f, SDFU_FA_STORAGE);
 	memset(b, 0xA5, sizeof(b));
@@ -328,11 +335,9 @@ static void test_file_write_failure(void **state)
 	const struct sdfu_flash_area *fa;
 	uint8_t b[64], r[64];
 	char path[512];
-	const char *tmp = getenv("SDFU_TEST_TMP");
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/test_flash_ff_%d.bin", tmp ? tmp : "/tmp", (int)getpid());
-	unlink(path);
+	fresh_file(path, sizeof(path), "test_flash_ff");
 	assert_int_equal(sim_flash_open(&f, sim_layout_get("nrf52840"), path), 0);
 	assert_true(f.created);
 	fa = sim_flash_area(&f, SDFU_FA_PRIMARY);

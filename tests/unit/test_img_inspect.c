@@ -14,40 +14,27 @@
 #include "fake_port.h"
 #include "flash/sim_flash.h"
 #include "grp/img/img_priv.h"
+#include "image_builder.h"
 #include "sdfu/err.h"
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 
 /* A 64-byte first chunk: a 32-byte MCUboot header then filler. */
 static void make_hdr(uint8_t *buf, uint32_t magic, uint8_t maj, uint8_t min, uint16_t rev,
 		     uint32_t flags, uint32_t load_addr, uint16_t hdr_size)
 {
 	memset(buf, 0xA5, 64);
-	put_le32(buf + 0, magic);
-	put_le32(buf + 4, load_addr);
-	put_le16(buf + 8, hdr_size);
-	put_le16(buf + 10, 0);
-	put_le32(buf + 12, 1000);
-	put_le32(buf + 16, flags);
+	ib_put_le32(buf + 0, magic);
+	ib_put_le32(buf + 4, load_addr);
+	ib_put_le16(buf + 8, hdr_size);
+	ib_put_le16(buf + 10, 0);
+	ib_put_le32(buf + 12, 1000);
+	ib_put_le32(buf + 16, flags);
 	buf[20] = maj;
 	buf[21] = min;
-	put_le16(buf + 22, rev);
-	put_le32(buf + 24, 0);
-	put_le32(buf + 28, 0);
+	ib_put_le16(buf + 22, rev);
+	ib_put_le32(buf + 24, 0);
+	ib_put_le32(buf + 28, 0);
 }
 
 static const uint8_t SHA_A[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,

@@ -80,22 +80,30 @@ static void test_permanent_flags(void **state)
 	assert_int_equal(ev_confirmed, 0);
 }
 
-/* The Go mcumgr CLI confirms the running image with a v1 request that always carries
- * "hash", empty when none is given: it must confirm like an absent hash. */
-static void test_confirm_empty_hash_v1(void **state)
+/* Swap-scratch, after a test swap: the new image in the primary with magic + copy_done,
+ * the old one in the secondary. */
+static void after_test_swap(void)
 {
-	struct entry e[2];
 	const struct sdfu_flash_area *p;
-	static const uint8_t none[1] = {0};
-	int64_t rc = 0;
 
-	(void)state;
 	start(SDFU_BOOT_MODE_SWAP_SCRATCH, 0);
 	write_slot(0, &update);
 	write_slot(1, &running);
 	p = slot_fa(0);
 	assert_int_equal(sdfu_boot_write_magic(p, boot.mode), 0);
 	assert_int_equal(sdfu_boot_write_copy_done(p, boot.mode), 0);
+}
+
+/* The Go mcumgr CLI confirms the running image with a v1 request that always carries
+ * "hash", empty when none is given: it must confirm like an absent hash. */
+static void test_confirm_empty_hash_v1(void **state)
+{
+	struct entry e[2];
+	static const uint8_t none[1] = {0};
+	int64_t rc = 0;
+
+	(void)state;
+	after_test_swap();
 	read_state(e);
 	assert_flags(&e[0], false, false, true, false);
 
@@ -114,16 +122,9 @@ static void test_confirm_empty_hash_v1(void **state)
 static void test_revert_then_confirm(void **state)
 {
 	struct entry e[2];
-	const struct sdfu_flash_area *p;
 
 	(void)state;
-	start(SDFU_BOOT_MODE_SWAP_SCRATCH, 0);
-	/* after a test swap: new image in primary with magic + copy_done, old in secondary */
-	write_slot(0, &update);
-	write_slot(1, &running);
-	p = slot_fa(0);
-	assert_int_equal(sdfu_boot_write_magic(p, boot.mode), 0);
-	assert_int_equal(sdfu_boot_write_copy_done(p, boot.mode), 0);
+	after_test_swap();
 
 	read_state(e);
 	assert_flags(&e[0], false, false, true, false); /* running, not confirmed */

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../port/cortex-m/board/mps2/fmt.c"
+#include "mps2.h" /* mps2_vsnprintf, mps2_snprintf (fmt.c, built with this test) */
 
 /* Format with both and compare text and return value; `size` exercises truncation. */
 static void same(size_t size, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -25,8 +25,7 @@ static int setup(void **state)
 	fake_port_reset_state();
 	sdfu_smp_server_init(&srv);
 	sdfu_timer_list_init(&timers);
-	memset(&boot, 0, sizeof(boot));
-	boot.mode = SDFU_BOOT_MODE_SWAP_MOVE;
+	boot = (struct sdfu_boot_ctx){ .mode = SDFU_BOOT_MODE_SWAP_MOVE };
 	assert_int_equal(sdfu_os_init(&os, &srv, &timers, &boot, NULL), 0);
 	return 0;
 }
@@ -476,24 +475,27 @@ static void test_init_and_translate(void **state)
 	assert_int_equal(sdfu_os_translate(99), 1);
 }
 
+/* every test with its own server (setup, teardown) */
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_echo_golden_spec_1_1, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_echo_read_v1_and_indefinite, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_echo_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_response_then_delayed_reset, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_empty_payload_and_read_op, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_force_forms, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_veto, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_denied_by_cmd_recv, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_params, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_info_formats, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_info_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bootloader_info, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bootloader_info_no_boot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unsupported_ids, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_init_and_translate, setup, teardown),
+		T(test_echo_golden_spec_1_1),
+		T(test_echo_read_v1_and_indefinite),
+		T(test_echo_errors),
+		T(test_reset_response_then_delayed_reset),
+		T(test_reset_empty_payload_and_read_op),
+		T(test_reset_force_forms),
+		T(test_reset_veto),
+		T(test_reset_denied_by_cmd_recv),
+		T(test_params),
+		T(test_info_formats),
+		T(test_info_errors),
+		T(test_bootloader_info),
+		T(test_bootloader_info_no_boot),
+		T(test_unsupported_ids),
+		T(test_init_and_translate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

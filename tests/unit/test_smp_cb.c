@@ -103,13 +103,27 @@ static void cb_setup(unsigned i, uint32_t event_id)
 	sdfu_smp_cb_register(&srv, &cbs[i]);
 }
 
+/* Callbacks 0..n-1, in that order, all on `event_id`. */
+static void cb_setup_n(unsigned n, uint32_t event_id)
+{
+	for (unsigned i = 0; i < n; i++) {
+		cb_setup(i, event_id);
+	}
+}
+
+/* Callback 0 on CMD_RECV answers `ret` with `rc`; callback 1 listens to `second`. */
+static void recv_veto(uint32_t second, enum sdfu_smp_cb_ret ret, int32_t rc)
+{
+	cb_setup(0, SDFU_SMP_EVT_CMD_RECV);
+	cb_setup(1, second);
+	cfg[0].ret = ret;
+	cfg[0].rc = rc;
+}
+
 static int setup(void **state)
 {
 	(void)state;
-	fake_port_reset_state();
-	sdfu_smp_server_init(&srv);
-	grp.next = NULL;
-	assert_int_equal(sdfu_smp_register_group(&srv, &grp), 0);
+	smp_test_server_with(&srv, &grp);
 	handler_calls = 0;
 	nrec = 0;
 	memset(recs, 0, sizeof(recs));
@@ -124,9 +138,7 @@ static void test_order_first_error_wins(void **state)
 	uint16_t g = 0xFFFF;
 
 	(void)state;
-	cb_setup(0, ev);
-	cb_setup(1, ev);
-	cb_setup(2, ev);
+	cb_setup_n(3, ev);
 	cfg[1].ret = SDFU_SMP_CB_ERROR_ERR;
 	cfg[1].rc = 3;
 	cfg[1].group = 9;
@@ -171,9 +183,7 @@ static void test_abort_more_and_unregister(void **state)
 	uint16_t g = 0;
 
 	(void)state;
-	cb_setup(0, ev);
-	cb_setup(1, ev);
-	cb_setup(2, ev);
+	cb_setup_n(3, ev);
 	cfg[0].abort = true;
 	assert_int_equal(sdfu_smp_cb_notify(&srv, ev, NULL, 0, &rc, &g), SDFU_SMP_CB_OK);
 	assert_int_equal(nrec, 1);
@@ -264,10 +274,7 @@ static void test_cmd_recv_veto_rc(void **state)
 	int64_t rc;
 
 	(void)state;
-	cb_setup(0, SDFU_SMP_EVT_CMD_RECV);
-	cb_setup(1, SDFU_SMP_EVT_CMD_DONE);
-	cfg[0].ret = SDFU_SMP_CB_ERROR_RC;
-	cfg[0].rc = SDFU_MGMT_EACCESSDENIED;
+	recv_veto(SDFU_SMP_EVT_CMD_DONE, SDFU_SMP_CB_ERROR_RC, SDFU_MGMT_EACCESSDENIED);
 	r = smp_test_req(&srv, SDFU_SMP_OP_WRITE, SDFU_SMP_VER_2, TGRP, 0, NULL, 0);
 	assert_int_equal(handler_calls, 0);
 	assert_true(smp_rsp_rc(r, &rc));
@@ -299,10 +306,7 @@ static void test_cmd_recv_veto_err(void **state)
 	int64_t rc1;
 
 	(void)state;
-	cb_setup(0, SDFU_SMP_EVT_CMD_RECV);
-	cb_setup(1, SDFU_SMP_EVT_CMD_DONE);
-	cfg[0].ret = SDFU_SMP_CB_ERROR_ERR;
-	cfg[0].rc = 4;
+	recv_veto(SDFU_SMP_EVT_CMD_DONE, SDFU_SMP_CB_ERROR_ERR, 4);
 	cfg[0].group = TGRP;
 	r = smp_test_req(&srv, SDFU_SMP_OP_READ, SDFU_SMP_VER_2, TGRP, 0, NULL, 0);
 	assert_int_equal(handler_calls, 0);
@@ -324,10 +328,7 @@ static void test_veto_second_callback_notified(void **state)
 	int64_t rc;
 
 	(void)state;
-	cb_setup(0, SDFU_SMP_EVT_CMD_RECV);
-	cb_setup(1, SDFU_SMP_EVT_CMD_RECV);
-	cfg[0].ret = SDFU_SMP_CB_ERROR_RC;
-	cfg[0].rc = 10;
+	recv_veto(SDFU_SMP_EVT_CMD_RECV, SDFU_SMP_CB_ERROR_RC, 10);
 	cfg[1].ret = SDFU_SMP_CB_ERROR_RC;
 	cfg[1].rc = 6;
 	r = smp_test_req(&srv, SDFU_SMP_OP_READ, SDFU_SMP_VER_2, TGRP, 0, NULL, 0);

@@ -75,10 +75,7 @@ static struct sdfu_smp_group grp = { .handlers = handlers, .handler_count = 2, .
 static int setup(void **state)
 {
 	(void)state;
-	fake_port_reset_state();
-	sdfu_smp_server_init(&srv);
-	grp.next = NULL;
-	assert_int_equal(sdfu_smp_register_group(&srv, &grp), 0);
+	smp_test_server_with(&srv, &grp);
 	fields_init();
 	v_u32 = 0;
 	v_u64 = 0;
