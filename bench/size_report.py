@@ -7,7 +7,7 @@ Command (one line; needs arm-none-eabi-gcc and the zcbor sources in .venv; stdli
         [--json bench/results/size.json] [--check bench/size_budget.txt] [--stack]
         [--config HEADER]
 
-Builds the core (src/**/*.c), zcbor, the Cortex-M reference port, bench/size_app.c and the
+Builds the core (the files of SDFU_CORE_SOURCES in CMakeLists.txt), zcbor, the Cortex-M reference port, bench/size_app.c and the
 crypto stubs with `arm-none-eabi-gcc -mcpu=CPU -mthumb -Os -ffunction-sections -fdata-sections
 -fstack-usage -fcallgraph-info=su` and the user config bench/size_config.h (Zephyr smp_svr
 capacities), links them with `-Wl,--gc-sections` (newlib-nano, no startup files, bench/size_app.ld)
@@ -78,10 +78,25 @@ LIBRARY_PREFIXES = ("src/", "zcbor", "src+zcbor")
 CPUS = {"cortex-m0plus": "v6-m/nofp", "cortex-m4": "v7e-m/nofp", "cortex-m33": "v8-m.main/nofp"}
 
 
+def cmake_list(var):
+    """The files of `sdfu_sources(<var> <folder> ...)` in CMakeLists.txt: the same explicit list
+    the CMake build compiles (cmake/sources.cmake refuses a .c file in that folder that no
+    list names), so the size build and the library never differ."""
+    text = (ROOT / "CMakeLists.txt").read_text()
+    m = re.search(r"sdfu_sources\(\s*" + var + r"\s+(\S+)((?:\s+[^\s)]+)*)\s*\)", text)
+    if not m:
+        raise SystemExit(f"size_report: no sdfu_sources({var} ...) in CMakeLists.txt")
+    folder = m.group(1)
+    words = [w for w in m.group(2).split() if w not in ("RECURSE",)]
+    if "ELSEWHERE" in words:
+        words = words[:words.index("ELSEWHERE")]
+    return [ROOT / folder / w for w in words]
+
+
 def sources():
-    core = sorted(p for p in (ROOT / "src").rglob("*.c"))
+    core = sorted(cmake_list("SDFU_CORE_SOURCES"))
     z = [ZCBOR / "src" / f for f in ("zcbor_common.c", "zcbor_decode.c", "zcbor_encode.c")]
-    port = sorted((ROOT / "port" / "cortex-m").glob("*.c"))
+    port = sorted(cmake_list("SDFU_CM_SOURCES"))
     bench = [BENCH / "size_app.c", BENCH / "size_crypto_stub.c"]
     return core + z + port + bench
 
