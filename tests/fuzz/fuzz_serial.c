@@ -207,6 +207,16 @@ static void fz_frames_on(void *ctx, const uint8_t *frame, size_t len)
 	}
 }
 
+/* Next piece of the input: 1..max bytes (pseudo-random from *seed), at most `left`. */
+static size_t fz_chunk(uint32_t *seed, size_t left, size_t max)
+{
+	size_t n;
+
+	*seed = *seed * 1103515245u + 12345u;
+	n = 1u + (*seed >> 16) % max;
+	return n > left ? left : n;
+}
+
 static void fz_rx_paths_agree(const uint8_t *data, size_t size, uint32_t seed)
 {
 	static struct sdfu_serial_rx a, b;
@@ -216,13 +226,8 @@ static void fz_rx_paths_agree(const uint8_t *data, size_t size, uint32_t seed)
 	sdfu_serial_rx_init(&a);
 	sdfu_serial_rx_init(&b);
 	for (pos = 0; pos < size;) {
-		size_t n;
+		size_t n = fz_chunk(&seed, size - pos, 512u);
 
-		seed = seed * 1103515245u + 12345u;
-		n = 1u + (seed >> 16) % 512u;
-		if (n > size - pos) {
-			n = size - pos;
-		}
 		(void)sdfu_serial_rx_feed(&a, data + pos, n, fz_frames_on, &fa);
 		fz_ser_rx_sane(&a);
 		pos += n;
@@ -258,13 +263,8 @@ int fz_serial_one(const uint8_t *data, size_t size)
 	fz_ser_decoded = 0;
 	fz_ser_lines = 0;
 	for (pos = 0; pos < size;) {
-		size_t n;
+		size_t n = fz_chunk(&seed, size - pos, 64u);
 
-		seed = seed * 1103515245u + 12345u;
-		n = 1u + (seed >> 16) % 64u;
-		if (n > size - pos) {
-			n = size - pos;
-		}
 		(void)sdfu_serial_feed(&fz_ser, data + pos, n);
 		fz_ser_rx_sane(&fz_ser.rx);
 		pos += n;
