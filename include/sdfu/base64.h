@@ -36,4 +36,12 @@ int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *s
  */
 size_t sdfu_base64_decode_groups(uint8_t *dst, const uint8_t *src, size_t slen);
 
+/**
+ * Decode one group of 4 characters at `in`, which may end in "=" or "==" padding, into
+ * `out` (always room for 3 bytes). Returns the byte count (3, 2 or 1), or 0 when the
+ * group is not base64 (a character outside the alphabet, '=' elsewhere than at the end,
+ * "===" or "===="). Pure function, any context.
+ */
+size_t sdfu_base64_decode_quad(uint8_t out[3], const uint8_t in[4]);
+
 #endif /* SDFU_BASE64_H */

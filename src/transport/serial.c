@@ -79,11 +79,11 @@ __attribute__((noinline))
 static bool rx_decode_quad(struct sdfu_serial_rx *rx)
 {
 	uint8_t out[3];
-	size_t olen = 0;
+	size_t olen = sdfu_base64_decode_quad(out, rx->quad);
 	size_t i;
 
 	rx->quad_len = 0;
-	if (sdfu_base64_decode(out, sizeof(out), &olen, rx->quad, 4) != SDFU_OK) {
+	if (olen == 0u) {
 		rx_drop(rx, "bad base64");
 		return false;
 	}

@@ -76,10 +76,23 @@ size_t sdfu_base64_decode_groups(uint8_t *dst, const uint8_t *src, size_t slen)
 	return g;
 }
 
+size_t sdfu_base64_decode_quad(uint8_t out[3], const uint8_t in[4])
+{
+	uint8_t q[4];
+	size_t pad;
+
+	/* '=' as the last one or two characters: decode them as 'A' (0) and drop their bytes */
+	memcpy(q, in, 4);
+	pad = (q[3] == '=') ? ((q[2] == '=') ? 2u : 1u) : 0u;
+	q[3] = (pad != 0u) ? (uint8_t)'A' : q[3];
+	q[2] = (pad == 2u) ? (uint8_t)'A' : q[2];
+	return (sdfu_base64_decode_groups(out, q, 4) == 1u) ? 3u - pad : 0u;
+}
+
 int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
 {
-	uint8_t last[4], out[3];
-	size_t pad, need, full;
+	uint8_t out[3];
+	size_t n, need, full;
 
 	*olen = 0;
 	if (slen == 0u) {
@@ -88,22 +101,21 @@ int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *s
 	if ((slen & 3u) != 0u) {
 		return SDFU_ERR_CORRUPT;
 	}
-	/* the last group is the only one that may hold padding: decode it with 'A' (0) for '=' */
-	memcpy(last, src + slen - 4u, 4);
-	pad = (last[3] == '=') ? ((last[2] == '=') ? 2u : 1u) : 0u;
-	need = (slen / 4u) * 3u - pad;
+	/* the last group is the only one that may hold padding */
+	need = (slen / 4u) * 3u - ((src[slen - 1u] == '=') ? ((src[slen - 2u] == '=') ? 2u : 1u) : 0u);
 	if (dlen < need) {
 		*olen = need;
 		return SDFU_ERR_MSGSIZE;
 	}
-	last[3] = (pad != 0u) ? (uint8_t)'A' : last[3];
-	last[2] = (pad == 2u) ? (uint8_t)'A' : last[2];
 	full = slen / 4u - 1u;
-	if (sdfu_base64_decode_groups(dst, src, slen - 4u) != full ||
-	    sdfu_base64_decode_groups(out, last, 4) != 1u) {
+	if (sdfu_base64_decode_groups(dst, src, slen - 4u) != full) {
 		return SDFU_ERR_CORRUPT;
 	}
-	memcpy(dst + full * 3u, out, 3u - pad);
+	n = sdfu_base64_decode_quad(out, src + slen - 4u);
+	if (n == 0u) {
+		return SDFU_ERR_CORRUPT;
+	}
+	memcpy(dst + full * 3u, out, n);
 	*olen = need;
 	return SDFU_OK;
 }

@@ -198,13 +198,40 @@ static void test_decode_groups(void **state)
 	assert_int_equal(sdfu_base64_decode_groups(out, (const uint8_t *)"", 0), 0);
 }
 
+/* One group with or without padding, as the serial line decoder uses it. */
+static void test_decode_quad(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} q[] = {
+		{"Zm9v", 3, "foo"}, {"Zm8=", 2, "fo"}, {"Zg==", 1, "f"}, {"Zm=v", 0, ""},
+		{"Z===", 0, ""},    {"====", 0, ""},  {"=Zm9", 0, ""},   {"Zm9*", 0, ""},
+		{"Zm9\n", 0, ""},   {"Zg=\x80", 0, ""},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		uint8_t out[3];
+		size_t n = sdfu_base64_decode_quad(out, (const uint8_t *)q[i].in);
+
+		if (n != q[i].n) {
+			fail_msg("\"%s\" gave %zu bytes", q[i].in, n);
+		}
+		if (n > 0) {
+			assert_memory_equal(out, q[i].out, n);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc4648_encode), cmocka_unit_test(test_rfc4648_decode),
 		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_alphabet),
 		cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_buffer_sizes),
-		cmocka_unit_test(test_decode_groups),
+		cmocka_unit_test(test_decode_groups),  cmocka_unit_test(test_decode_quad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
