@@ -19,7 +19,8 @@ are). Flash = .text +
 transport; what Zephyr's smp_svr serial sample has) and dfu (also event bus, DFU lock, MCUmgr
 DFU module, config-channel DFU). Stack: from the .su/.ci files, the deepest direct-call chain
 from each entry point; an indirect call is resolved to the deepest address-taken function
-(upper bound). --check compares the cortex-m4 smp_svr totals with a budget file
+(upper bound). --check compares the cortex-m4 smp_svr totals (and, with a ram_stack_max line,
+static RAM + the deepest worst-case stack) with a budget file
 (`flash_max N` / `ram_max N` lines) and exits 1 when over.
 """
 import argparse
@@ -522,6 +523,8 @@ def main():
     if a.config:
         global CONFIG
         CONFIG = pathlib.Path(a.config).resolve()
+    if a.check and "ram_stack_max" in read_budget(a.check):
+        a.stack = True  # the budget also bounds RAM + worst-case stack
     results = []
     for cpu in a.cpu.split(","):
         for v in a.variant.split(","):
@@ -544,7 +547,11 @@ def main():
         if r["stub_flash"]:
             print(f"size budget: {r['stub_flash']} B of crypto stubs linked: the figure is not real")
             bad.append("stub")
-        for key, val in (("flash", r["flash_total"]), ("ram", r["ram_total"])):
+        checks = [("flash", r["flash_total"]), ("ram", r["ram_total"])]
+        if "stack" in r:
+            worst = max((x["worst"] for x in r["stack"]), default=0)
+            checks.append(("ram_stack", r["ram_total"] + worst))
+        for key, val in checks:
             lim = b.get(key + "_max")
             status = "ok" if lim is None or val <= lim else "OVER"
             print(f"size budget: cortex-m4 smp_svr {key} {val} B (budget {lim} B): {status}")
