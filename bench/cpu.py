@@ -36,11 +36,8 @@ BUILD_G = bl.ROOT / "build" / "bench-release-g"
 
 
 def build_g():
-    if not (BUILD_G / "build.ninja").exists() and bl.sdfu_device.env_device() is None:
-        subprocess.run(["cmake", "-S", str(bl.ROOT), "-B", str(BUILD_G), "-G", "Ninja",
-                        "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_C_FLAGS_RELEASE=-O2 -g -DNDEBUG"],
-                       check=True, stdout=subprocess.DEVNULL)
-    return bl.build_device(BUILD_G)
+    """smpdfu-device from the bench-release-g preset (Release -O2 -g, CMakePresets.json)."""
+    return bl.build_device(BUILD_G, "bench-release-g")
 
 
 def upload(transport, client, peer, dev, img, frame, runs):
