@@ -19,6 +19,8 @@ if(DEFINED ENV{SDFU_CACHE})
 else()
   set(_sdfu_cache $ENV{HOME}/.cache/smpdfu)
 endif()
+# This firmware has neither a config channel nor BLE: the composition root leaves both modules out.
+target_compile_definitions(smpdfu PUBLIC SDFU_STACK_CFGCHAN=0 SDFU_STACK_BLE_LATENCY=0)
 set(SDFU_MBEDTLS_SRC ${_sdfu_cache}/mbedtls/src CACHE PATH "Mbed TLS 2.28 source tree (Debian source package)")
 if(NOT EXISTS ${SDFU_MBEDTLS_SRC}/library/sha256.c)
   message(FATAL_ERROR "Mbed TLS source not found in ${SDFU_MBEDTLS_SRC}: run scripts/setup.sh")

@@ -172,6 +172,16 @@
 #ifndef SDFU_STACK_DFU
 #define SDFU_STACK_DFU SDFU_SMP_HOOKS
 #endif
+/** The config-channel DFU in the composition root (built when cfg.cfgchan asks for it); 0
+ * leaves its code and RAM out of a product that has no config channel. */
+#ifndef SDFU_STACK_CFGCHAN
+#define SDFU_STACK_CFGCHAN SDFU_STACK_DFU
+#endif
+/** The BLE latency module in the composition root (built when cfg.ble_link is set); 0
+ * leaves it out of a product without BLE. */
+#ifndef SDFU_STACK_BLE_LATENCY
+#define SDFU_STACK_BLE_LATENCY SDFU_STACK_DFU
+#endif
 
 /* ---- Event bus (sdfu/evt.h) -------------------------------------------- */
 /** Largest event struct (header included) the pool can hold, in bytes. */
