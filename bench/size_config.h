@@ -38,6 +38,11 @@
 #define SDFU_IMG_VALIDATE_ON_TEST 0
 /* One bootloader mode, as an MCUboot build has: swap-using-move (sysbuild's default) */
 #define SDFU_BOOT_MODES (1 << 3)
+/* Response encoder without zcbor backups: non-canonical zcbor needs none for maps and lists
+ * (Zephyr smp_svr: MCUMGR_SMP_CBOR_MAX_ENCODING_LEVELS is 0 unless ZCBOR_CANONICAL) */
+#define SDFU_SMP_RSP_BACKUPS 0
+/* CRC-16 of the serial lines without its 512-byte table (Zephyr's crc16_itu_t is table-free too) */
+#define SDFU_CRC16_TABLE 0
 /* Logging compiled out (the size of the log backend is the application's) */
 #define SDFU_LOG_LEVEL 0
 /* Event bus pool for the DFU-module variant */

@@ -19,13 +19,15 @@ if(DEFINED ENV{SDFU_CACHE})
 else()
   set(_sdfu_cache $ENV{HOME}/.cache/smpdfu)
 endif()
+# This firmware has neither a config channel nor BLE: the composition root leaves both modules out.
+target_compile_definitions(smpdfu PUBLIC SDFU_STACK_CFGCHAN=0 SDFU_STACK_BLE_LATENCY=0)
 set(SDFU_MBEDTLS_SRC ${_sdfu_cache}/mbedtls/src CACHE PATH "Mbed TLS 2.28 source tree (Debian source package)")
 if(NOT EXISTS ${SDFU_MBEDTLS_SRC}/library/sha256.c)
   message(FATAL_ERROR "Mbed TLS source not found in ${SDFU_MBEDTLS_SRC}: run scripts/setup.sh")
 endif()
 
 # ---- Mbed TLS: only the modules the verify-only configuration enables -------------------
-set(_mbedtls_modules asn1parse asn1write base64 bignum constant_time ecdsa ecp ecp_curves md oid
+set(_mbedtls_modules asn1parse asn1write bignum constant_time ecdsa ecp ecp_curves md oid
     pk pk_wrap pkparse platform platform_util rsa rsa_internal sha256 memory_buffer_alloc)
 set(_mbedtls_sources "")
 foreach(m ${_mbedtls_modules})

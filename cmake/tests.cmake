@@ -36,10 +36,16 @@ endfunction()
 
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/test-tmp)
 sdfu_add_cmocka_tests(tests/unit unit 120 TESTS
-  test_ble test_ble_air test_ble_latency test_boot_sim test_crc16 test_crc32 test_dfu_cfgchan
+  test_base64 test_ble test_ble_air test_ble_latency test_boot_sim test_crc16 test_crc32 test_dfu_cfgchan
   test_dfu_lock test_dfu_mcumgr test_enum test_evt test_flash test_fuzz_regress test_image test_img
   test_img_inspect test_img_state test_mps2_fmt test_os test_serial test_serial_ep test_smp_cb
   test_smp_cbor test_smp_dispatch test_smp_hdr test_smp_random test_timer test_trailer)
+# the fuzz harnesses without libFuzzer's entry point: the regression replay of their corpora
+sdfu_sources(SDFU_FUZZ_REGRESS_SOURCES tests/fuzz harness.c fuzz_ble.c fuzz_image.c fuzz_serial.c
+  fuzz_smp.c fuzz_upload.c)
+target_sources(test_fuzz_regress PRIVATE ${SDFU_FUZZ_REGRESS_SOURCES})
+target_compile_definitions(test_fuzz_regress PRIVATE FZ_NO_MAIN=1)
+target_include_directories(test_fuzz_regress PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz)
 # the firmware's log formatter, built for the host beside its test
 target_sources(test_mps2_fmt PRIVATE ${CMAKE_SOURCE_DIR}/port/cortex-m/board/mps2/fmt.c)
 target_include_directories(test_mps2_fmt PRIVATE ${CMAKE_SOURCE_DIR}/port/cortex-m/board/mps2)

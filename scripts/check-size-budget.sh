@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # CI size check: builds the smp_svr-equivalent size configuration (bench/size_app.c with
-# bench/size_config.h) for Cortex-M4 and fails when flash or RAM grow past bench/size_budget.txt;
+# bench/size_config.h) for Cortex-M4 and fails when flash, RAM or RAM + worst-case stack grow past
+# bench/size_budget.txt, or when a crypto stub is linked;
 # then checks on the host that this configuration answers smp_svr's command set
 # (bench/size_cmdset_check.c).
 # Usage: scripts/check-size-budget.sh [BUDGET_FILE]   (needs arm-none-eabi-gcc; ~5-10 s)

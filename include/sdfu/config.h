@@ -25,6 +25,17 @@
 #ifndef SDFU_SMP_CBOR_STATES
 #define SDFU_SMP_CBOR_STATES 6
 #endif
+/**
+ * zcbor backup states of the response encoder handed to handlers (ctx->zse). zcbor as
+ * built here (ZCBOR_CANONICAL off: indefinite-length maps and lists) needs none for
+ * maps and lists at any depth; only zcbor_bstr_start_encode (CBOR inside a byte string,
+ * used by no built-in handler) takes one per open level. A ZCBOR_CANONICAL build uses
+ * SDFU_SMP_CBOR_STATES + 2 states whatever this says. Each backup is one zcbor_state_t
+ * (36 B on Cortex-M) of stack in the dispatcher.
+ */
+#ifndef SDFU_SMP_RSP_BACKUPS
+#define SDFU_SMP_RSP_BACKUPS SDFU_SMP_CBOR_STATES
+#endif
 /** Accept SMP v1 requests (the Go CLI and Rust serial clients are v1-only). */
 #ifndef SDFU_SMP_V1
 #define SDFU_SMP_V1 1
@@ -161,6 +172,16 @@
 #ifndef SDFU_STACK_DFU
 #define SDFU_STACK_DFU SDFU_SMP_HOOKS
 #endif
+/** The config-channel DFU in the composition root (built when cfg.cfgchan asks for it); 0
+ * leaves its code and RAM out of a product that has no config channel. */
+#ifndef SDFU_STACK_CFGCHAN
+#define SDFU_STACK_CFGCHAN SDFU_STACK_DFU
+#endif
+/** The BLE latency module in the composition root (built when cfg.ble_link is set); 0
+ * leaves it out of a product without BLE. */
+#ifndef SDFU_STACK_BLE_LATENCY
+#define SDFU_STACK_BLE_LATENCY SDFU_STACK_DFU
+#endif
 
 /* ---- Event bus (sdfu/evt.h) -------------------------------------------- */
 /** Largest event struct (header included) the pool can hold, in bytes. */
@@ -180,6 +201,15 @@
 /** Reassembly buffer: one SMP frame of up to SDFU_SMP_BUF_SIZE bytes plus its CRC. */
 #ifndef SDFU_SERIAL_RX_BUF_SIZE
 #define SDFU_SERIAL_RX_BUF_SIZE (SDFU_SMP_BUF_SIZE + 2)
+#endif
+
+/**
+ * CRC-16/XMODEM of the serial lines (sdfu/crc16.h): 1 = a 256-entry table (512 B of
+ * flash, fastest), 0 = a table-free byte-wise formula (about 40 B of code, about twice
+ * the instructions per byte; what a flash-constrained build picks).
+ */
+#ifndef SDFU_CRC16_TABLE
+#define SDFU_CRC16_TABLE 1
 #endif
 
 /* ---- BLE latency module (sdfu/ble_latency.h) --------------------------- */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Crypto port: SHA-256, signature verification and base64, provided by the port (Mbed TLS + libsodium on the host). */
+/* Crypto port: SHA-256, signature verification, provided by the port (Mbed TLS + libsodium on the host). */
 #ifndef SDFU_CRYPTO_H
 #define SDFU_CRYPTO_H
 
@@ -44,12 +44,5 @@ enum sdfu_sig_alg {
  */
 int sdfu_sig_verify(enum sdfu_sig_alg alg, const uint8_t *key, size_t key_len,
 		    const uint8_t *hash, size_t hash_len, const uint8_t *sig, size_t sig_len);
-
-/**
- * Standard base64 (RFC 4648, '=' padding). `*olen` receives the output length.
- * Returns 0, SDFU_ERR_MSGSIZE when `dst` is too small, SDFU_ERR_CORRUPT on bad input.
- */
-int sdfu_base64_encode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen);
-int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen);
 
 #endif /* SDFU_CRYPTO_H */

@@ -71,8 +71,9 @@ struct sdfu_stack_cfg {
 	/** The module confirms the running image at main READY (default 1). 0: no
 	 * confirm, and dfu.version is what it logs. */
 	bool confirm_at_boot;
-	bool cfgchan;                     /**< build the config-channel DFU (default 0) */
-	/** BLE link of the latency module; NULL = no BLE latency module (default). */
+	bool cfgchan;                     /**< build the config-channel DFU (default 0; needs SDFU_STACK_CFGCHAN) */
+	/** BLE link of the latency module; NULL = no BLE latency module (default). Needs
+	 * SDFU_STACK_BLE_LATENCY. */
 	const struct sdfu_ble_link *ble_link;
 	const struct sdfu_ble_latency_cfg *ble_latency; /**< NULL = defaults */
 	/** Report `main` READY at the end of init and dispatch it (default 1). 0: the
@@ -92,8 +93,12 @@ struct sdfu_stack {
 	struct sdfu_evt_bus bus;
 	struct sdfu_dfu_lock lock;
 	struct sdfu_dfu_mcumgr mcumgr;
+#if SDFU_STACK_CFGCHAN
 	struct sdfu_dfu_cfgchan cfgchan;
+#endif
+#if SDFU_STACK_BLE_LATENCY
 	struct sdfu_ble_latency lat;
+#endif
 	bool mcumgr_on;  /**< mcumgr initialised */
 	bool cfgchan_on; /**< cfgchan initialised */
 	bool lat_on;     /**< lat initialised */
@@ -128,7 +133,8 @@ int32_t sdfu_stack_next_ms(const struct sdfu_stack *stack, uint32_t now_ms);
 /**
  * Build the config-channel DFU after init (a channel that comes up late); the
  * caller then runs its boot actions (sdfu_dfu_cfgchan_boot()) or lets main READY
- * do it. Returns 0, SDFU_ERR_ALREADY, or sdfu_dfu_cfgchan_init()'s error. Loop context.
+ * do it. Returns 0, SDFU_ERR_ALREADY, SDFU_ERR_NOTSUP (SDFU_STACK_CFGCHAN 0), or
+ * sdfu_dfu_cfgchan_init()'s error. Loop context.
  */
 int sdfu_stack_add_cfgchan(struct sdfu_stack *stack);
 #endif

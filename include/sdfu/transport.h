@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sdfu/base64.h"
 #include "sdfu/config.h"
+#include "sdfu/crc16.h"
 #include "sdfu/smp_server.h"
 
 /*
@@ -16,13 +18,7 @@
  * core loop. None of them is thread-safe; call them from one context.
  */
 
-/* ---- CRC-16/XMODEM ----------------------------------------------------- */
-/**
- * Continue a CRC-16/XMODEM (poly 0x1021, no reflection, no final XOR) over
- * `len` bytes. Start with `crc` = 0. CRC of "123456789" is 0x31C3; CRC of
- * data followed by its big-endian CRC is 0. `data` may be NULL when len is 0.
- */
-uint16_t sdfu_crc16_xmodem(uint16_t crc, const uint8_t *data, size_t len);
+/* CRC-16/XMODEM and base64 of the serial lines: sdfu/crc16.h, sdfu/base64.h (src/util). */
 
 /* ---- Serial console framing ------------------------------------------- */
 /** Smallest line that can carry one base64 group (2 start bytes + 4 chars + '\n'). */
@@ -74,12 +70,15 @@ int sdfu_serial_rx_feed(struct sdfu_serial_rx *rx, const uint8_t *data, size_t l
 /** Write `len` bytes of encoded output. Returns 0 or a negative sdfu_err. */
 typedef int (*sdfu_serial_out_fn)(void *ctx, const uint8_t *data, size_t len);
 
-/** Transmit encoder. Caller-owned; holds one line buffer. */
+/**
+ * Transmit encoder. Caller-owned. The line being built lives on the stack of
+ * sdfu_serial_tx_frame() (SDFU_SERIAL_LINE_MAX bytes), which runs after a request's
+ * handler has returned, so it is not on the deepest stack path and costs no static RAM.
+ */
 struct sdfu_serial_tx {
 	uint16_t line_len;   /**< max bytes per line incl. start bytes and '\n' */
 	sdfu_serial_out_fn out;
 	void *out_ctx;
-	uint8_t line[SDFU_SERIAL_LINE_MAX + 2]; /**< +2: room for the base64 encoder's NUL */
 };
 
 /**

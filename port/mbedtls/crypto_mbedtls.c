@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Crypto port for host and target: SHA-256, ECDSA/RSA-PSS and base64 through Mbed TLS, Ed25519 through libsodium (host). */
+/* Crypto port for host and target: SHA-256, ECDSA/RSA-PSS through Mbed TLS, Ed25519 through libsodium (host). */
 #include <string.h>
 
 #include "sdfu/config.h"
@@ -8,7 +8,6 @@
 #include <sodium.h>
 #endif
 
-#include <mbedtls/base64.h>
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
@@ -128,24 +127,4 @@ int sdfu_sig_verify(enum sdfu_sig_alg alg, const uint8_t *key, size_t key_len,
 	}
 	mbedtls_pk_free(&pk);
 	return ret;
-}
-
-int sdfu_base64_encode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
-{
-	int rc = mbedtls_base64_encode(dst, dlen, olen, src, slen);
-
-	if (rc == MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL) {
-		return SDFU_ERR_MSGSIZE;
-	}
-	return rc == 0 ? SDFU_OK : SDFU_ERR_CORRUPT;
-}
-
-int sdfu_base64_decode(uint8_t *dst, size_t dlen, size_t *olen, const uint8_t *src, size_t slen)
-{
-	int rc = mbedtls_base64_decode(dst, dlen, olen, src, slen);
-
-	if (rc == MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL) {
-		return SDFU_ERR_MSGSIZE;
-	}
-	return rc == 0 ? SDFU_OK : SDFU_ERR_CORRUPT;
 }

@@ -4,7 +4,7 @@
 #define SDFU_MBEDTLS_CONFIG_BAREMETAL_H
 
 /*
- * Only what port/mbedtls/crypto_mbedtls.c needs: SHA-256, base64, ECDSA P-256 and
+ * Only what port/mbedtls/crypto_mbedtls.c needs: SHA-256, ECDSA P-256 and
  * RSA-2048-PSS signature verification over keys parsed from DER (SubjectPublicKeyInfo /
  * PKCS#1 RSAPublicKey). No entropy, no time, no file system, no libc heap: Mbed TLS
  * allocates from the static buffer given to mbedtls_memory_buffer_alloc_init() by the board.
@@ -29,11 +29,10 @@ void sdfu_mbedtls_exit(int status);
 #define MBEDTLS_MEMORY_DEBUG
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 
-/* Hashes and codecs */
+/* Hashes and codecs (base64 is the core's: src/util/base64.c) */
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
 #define MBEDTLS_MD_C
-#define MBEDTLS_BASE64_C
 #define MBEDTLS_ASN1_PARSE_C
 #define MBEDTLS_ASN1_WRITE_C /* required by MBEDTLS_ECDSA_C */
 #define MBEDTLS_OID_C

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "device.h"
+#include "sdfu/base64.h"
 #include "sdfu/crypto.h"
 #include "sdfu/err.h"
 #include "sdfu/port.h"

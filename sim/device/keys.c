@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "device.h"
+#include "sdfu/base64.h"
 #include "sdfu/crypto.h"
 #include "sdfu/port.h"
 

@@ -108,6 +108,12 @@ static void bm_fill(uint64_t *bm, uint32_t u0, uint32_t u1, bool on)
 {
 	while (u0 < u1) {
 		uint32_t w = u0 / BM_BITS, lo = u0 % BM_BITS;
+
+		if (lo == 0u && u1 - u0 >= BM_BITS) { /* a whole word */
+			bm[w] = on ? ~(uint64_t)0 : 0u;
+			u0 += BM_BITS;
+			continue;
+		}
 		uint32_t hi = u1 - w * BM_BITS < BM_BITS ? u1 - w * BM_BITS : BM_BITS;
 		uint64_t m = bm_mask(lo, hi);
 
@@ -172,31 +178,38 @@ static void mark_programmed(struct sim_flash *f, uint32_t off, const void *buf, 
 		}
 		return;
 	}
-	/* a blank unit has an erased 32-bit word: look for those, eight bytes at a time */
-	size_t total = (size_t)n * a, next;
+	/*
+	 * A blank unit has an erased, 4-aligned 32-bit word. Each 64-byte block is tested in
+	 * one branch-free pass (the compiler vectorises it); only a block that holds such a
+	 * word is looked at word by word.
+	 */
+	size_t total = (size_t)n * a;
 
-	for (i = 0; i + 4 <= total; i = next) {
-		uint32_t w0, w1 = 0;
-		size_t j;
+	for (i = 0; i < total; i += 64u) {
+		uint32_t w[16];
+		size_t k, cnt = total - i < sizeof(w) ? (total - i) / 4u : 16u;
+		unsigned hit = 0;
 
-		memcpy(&w0, b + i, 4);
-		if (i + 8 <= total) {
-			memcpy(&w1, b + i + 4, 4);
-		}
-		next = i + 8;
-		if (w0 == pat) {
-			j = i;
-		} else if (w1 == pat && i + 8 <= total) {
-			j = i + 4;
+		if (cnt == 16u) {
+			memcpy(w, b + i, sizeof(w));
+			for (k = 0; k < 16u; k++) {
+				hit |= w[k] == pat;
+			}
+			if (hit == 0u) {
+				continue;
+			}
 		} else {
-			continue;
+			memcpy(w, b + i, cnt * 4u);
 		}
-		uint32_t u = (uint32_t)(j / a);
+		for (k = 0; k < cnt; k++) {
+			if (w[k] == pat) {
+				uint32_t u = (uint32_t)((i + k * 4u) / a);
 
-		if (is_blank(b + (size_t)u * a, a, ev)) {
-			bm_fill(f->prog, u0 + u, u0 + u + 1u, false);
+				if (is_blank(b + (size_t)u * a, a, ev)) {
+					bm_fill(f->prog, u0 + u, u0 + u + 1u, false);
+				}
+			}
 		}
-		next = (size_t)(u + 1u) * a; /* the rest of that unit is checked */
 	}
 }
 

@@ -11,6 +11,13 @@
 
 /* zcbor states for one direction: the handler's backups plus the two zcbor needs. */
 #define SMP_ZSTATES (SDFU_SMP_CBOR_STATES + 2)
+/* The response encoder's: zcbor writes indefinite-length maps and lists without backups
+ * unless it is built ZCBOR_CANONICAL (then every level takes one). */
+#ifdef ZCBOR_CANONICAL
+#define SMP_ZSTATES_ENC SMP_ZSTATES
+#else
+#define SMP_ZSTATES_ENC (SDFU_SMP_RSP_BACKUPS + 2)
+#endif
 /* Smallest response frame we can always build: header + {"rc": 255}. */
 #define SMP_MIN_RSP (SDFU_SMP_HDR_SIZE + 8)
 
@@ -201,10 +208,10 @@ __attribute__((noinline))
 static size_t encode_error(uint8_t *out, size_t cap, bool group_err, int rc, uint16_t grp,
 			   uint16_t grp_rc)
 {
-	zcbor_state_t zs[SMP_ZSTATES];
+	zcbor_state_t zs[SMP_ZSTATES_ENC];
 	bool ok;
 
-	zcbor_new_encode_state(zs, SMP_ZSTATES, out, cap, 0);
+	zcbor_new_encode_state(zs, SMP_ZSTATES_ENC, out, cap, 0);
 	ok = zcbor_map_start_encode(zs, 1);
 	if (group_err) {
 		ok = ok && zcbor_tstr_put_lit(zs, "err") && zcbor_map_start_encode(zs, 2) &&
@@ -239,7 +246,7 @@ static void run_handler(struct sdfu_smp_server *srv, const struct sdfu_smp_trans
 			struct smp_result *res)
 {
 	zcbor_state_t zsd[SMP_ZSTATES];
-	zcbor_state_t zse[SMP_ZSTATES];
+	zcbor_state_t zse[SMP_ZSTATES_ENC];
 	uint8_t empty_map[4];
 	struct sdfu_smp_ctx ctx;
 	struct sdfu_smp_cmd_info info = {
@@ -266,7 +273,7 @@ static void run_handler(struct sdfu_smp_server *srv, const struct sdfu_smp_trans
 
 	if (req->len == 0) {
 		/* No payload means "no parameters": hand the handler an empty map. */
-		zcbor_new_encode_state(zse, SMP_ZSTATES, empty_map, sizeof(empty_map), 0);
+		zcbor_new_encode_state(zse, SMP_ZSTATES_ENC, empty_map, sizeof(empty_map), 0);
 		if (!zcbor_map_start_encode(zse, 0) || !zcbor_map_end_encode(zse, 0)) {
 			res->out = SMP_OUT_RC;
 			res->rc = SDFU_MGMT_EUNKNOWN;
@@ -283,7 +290,7 @@ static void run_handler(struct sdfu_smp_server *srv, const struct sdfu_smp_trans
 		}
 		zcbor_new_decode_state(zsd, SMP_ZSTATES, payload, req->len, 1, NULL, 0);
 	}
-	zcbor_new_encode_state(zse, SMP_ZSTATES, srv->rsp + SDFU_SMP_HDR_SIZE, cap, 0);
+	zcbor_new_encode_state(zse, SMP_ZSTATES_ENC, srv->rsp + SDFU_SMP_HDR_SIZE, cap, 0);
 	if (!zcbor_map_start_decode(zsd)) {
 		res->out = SMP_OUT_RC;
 		res->rc = SDFU_MGMT_EINVAL;

@@ -49,6 +49,7 @@ static int init_dfu_modules(struct sdfu_stack *st, const struct sdfu_stack_cfg *
 		}
 	}
 	if (cfg->ble_link != NULL) {
+#if SDFU_STACK_BLE_LATENCY
 		rc = sdfu_ble_latency_init(&st->lat, cfg->ble_link, &st->bus, &st->timers,
 					   cfg->ble_latency);
 		if (rc != 0) {
@@ -56,12 +57,19 @@ static int init_dfu_modules(struct sdfu_stack *st, const struct sdfu_stack_cfg *
 			return rc;
 		}
 		st->lat_on = true;
+#else
+		return SDFU_ERR_NOTSUP; /* built without the BLE latency module */
+#endif
 	}
 	return 0;
 }
 
 int sdfu_stack_add_cfgchan(struct sdfu_stack *st)
 {
+#if !SDFU_STACK_CFGCHAN
+	(void)st;
+	return SDFU_ERR_NOTSUP; /* built without the config-channel DFU */
+#else
 	struct sdfu_dfu_cfgchan_deps cd = {.bus = &st->bus, .timers = &st->timers,
 					   .lock = &st->lock, .boot = st->boot};
 	int rc;
@@ -76,6 +84,7 @@ int sdfu_stack_add_cfgchan(struct sdfu_stack *st)
 	}
 	st->cfgchan_on = true;
 	return 0;
+#endif
 }
 #endif
 
@@ -160,14 +169,18 @@ void sdfu_stack_deinit(struct sdfu_stack *st)
 		sdfu_dfu_mcumgr_deinit(&st->mcumgr);
 		st->mcumgr_on = false;
 	}
+#if SDFU_STACK_CFGCHAN
 	if (st->cfgchan_on) {
 		sdfu_dfu_cfgchan_deinit(&st->cfgchan);
 		st->cfgchan_on = false;
 	}
+#endif
+#if SDFU_STACK_BLE_LATENCY
 	if (st->lat_on) {
 		sdfu_ble_latency_deinit(&st->lat);
 		st->lat_on = false;
 	}
+#endif
 #endif
 	sdfu_timer_stop(&st->timers, &st->os.reset_timer);
 }

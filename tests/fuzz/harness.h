@@ -57,6 +57,17 @@ struct fz_dev {
 
 extern struct fz_dev fz;
 
+/*
+ * One input of each target (tests/fuzz/fuzz_<name>.c): 0, or abort on a broken invariant.
+ * LLVMFuzzerTestOneInput calls them; with FZ_NO_MAIN the targets are built without it, for
+ * the regression replay (tests/unit/test_fuzz_regress.c).
+ */
+int fz_ble_one(const uint8_t *data, size_t size);
+int fz_image_one(const uint8_t *data, size_t size);
+int fz_serial_one(const uint8_t *data, size_t size);
+int fz_smp_one(const uint8_t *data, size_t size);
+int fz_upload_one(const uint8_t *data, size_t size);
+
 /** First call: open the flash, build and provision the images, snapshot. Later calls: no-op. */
 void fz_dev_init(void);
 /** Restore the flash to the snapshot and re-create server + groups (guard off). */

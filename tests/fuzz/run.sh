@@ -19,7 +19,8 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(fuzz_smp fuzz_serial fuzz_ble fuzz_image fuzz_upload)
 
 if [ ! -f "$BUILD/build.ninja" ]; then
-  CC=clang cmake -S "$ROOT" -B "$BUILD" -G Ninja -DSDFU_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null || exit 2
+  # the `fuzz` preset (CMakePresets.json: clang, Debug, SDFU_FUZZ=ON), in $BUILD
+  (cd "$ROOT" && cmake --preset fuzz -B "$BUILD" >/dev/null) || exit 2
 fi
 cmake --build "$BUILD" --target "${TARGETS[@]}" || exit 2
 

@@ -407,6 +407,8 @@ static void cut_case(const struct scenario *sc, const struct imgs *im, unsigned 
 		PL_CHECK(rc == SDFU_ERR_NOENT);
 		PL_CHECK(f.stats.violations == 0);
 		mcuboot_limit_cases++;
+		fprintf(stderr, "MCUBOOT-LIMIT id=%s: partial scratch erase under a good scratch trailer, "
+			"nothing boots\n", pl_cur_id);
 		return;
 	}
 	PL_CHECK(rc == 0);

@@ -9,6 +9,14 @@
 
 #include "sdfu/transport.h"
 
+/* The table-free variant (SDFU_CRC16_TABLE 0, the size build's), compiled here under
+ * another name so both implementations are checked in one test program. */
+#undef SDFU_CRC16_TABLE
+#define SDFU_CRC16_TABLE 0
+#define sdfu_crc16_xmodem crc16_small
+#include "util/crc16.c"
+#undef sdfu_crc16_xmodem
+
 static void test_check_value(void **state)
 {
 	static const uint8_t s[] = "123456789";
@@ -59,12 +67,45 @@ static void test_incremental(void **state)
 	}
 }
 
+/* Bitwise reference (the polynomial division itself). */
+static uint16_t crc16_bitwise(uint16_t crc, const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		crc ^= (uint16_t)(data[i] << 8);
+		for (int k = 0; k < 8; k++) {
+			crc = (crc & 0x8000u) ? (uint16_t)((crc << 1) ^ 0x1021u) : (uint16_t)(crc << 1);
+		}
+	}
+	return crc;
+}
+
+/* Table and table-free implementations agree with the bitwise definition. */
+static void test_both_variants(void **state)
+{
+	uint8_t buf[257];
+	uint32_t x = 12345u;
+
+	(void)state;
+	assert_int_equal(crc16_small(0, (const uint8_t *)"123456789", 9), 0x31C3);
+	for (size_t n = 0; n < sizeof(buf); n++) {
+		x = x * 1103515245u + 12345u;
+		buf[n] = (uint8_t)(x >> 16);
+		for (uint32_t init = 0; init < 0x10000u; init += 0x3D09u) {
+			uint16_t ref = crc16_bitwise((uint16_t)init, buf, n + 1);
+
+			assert_int_equal(sdfu_crc16_xmodem((uint16_t)init, buf, n + 1), ref);
+			assert_int_equal(crc16_small((uint16_t)init, buf, n + 1), ref);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_value),
 		cmocka_unit_test(test_worked_example),
 		cmocka_unit_test(test_incremental),
+		cmocka_unit_test(test_both_variants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Replays the fuzz seed corpora and every saved fuzz finding through the fuzz harnesses. */
 /*
- * The libFuzzer harnesses (tests/fuzz/fuzz_*.c) are compiled in here with FZ_NO_MAIN, so the
- * same checks run in the normal (gcc, optionally ASan) unit build without clang/libFuzzer:
+ * The libFuzzer harnesses (tests/fuzz/fuzz_*.c and harness.c) are built into this test with
+ * FZ_NO_MAIN (cmake/tests.cmake), so the same checks run in the normal (gcc, optionally ASan)
+ * unit build without clang/libFuzzer:
  *  - every file of tests/fuzz/regress/<target>/ (inputs that once crashed or broke an
  *    invariant; keep them forever) and tests/fuzz/corpus/<target>/ (the seeds);
  *  - the embedded inputs below (findings worth reading in the source).
@@ -18,13 +19,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#define FZ_NO_MAIN 1
-#include "../fuzz/harness.c"
-#include "../fuzz/fuzz_ble.c"
-#include "../fuzz/fuzz_image.c"
-#include "../fuzz/fuzz_serial.c"
-#include "../fuzz/fuzz_smp.c"
-#include "../fuzz/fuzz_upload.c"
+#include "fake_port.h"
+#include "harness.h"
 
 typedef int (*fz_one_fn)(const uint8_t *data, size_t size);
 

@@ -8,12 +8,17 @@
 
 #define SDFU_LOG_MODULE "img"
 
-static bool put_flag(zcbor_state_t *zse, const char *key, size_t klen, bool val)
-{
-	return zcbor_tstr_encode_ptr(zse, key, klen) && zcbor_bool_put(zse, val);
-}
-
-#define PUT_FLAG(zse, lit, val) put_flag((zse), (lit), sizeof(lit) - 1u, (val))
+/* The state flags in their response order after "bootable": key, length, SDFU_IMG_F_* bit. */
+static const struct {
+	const char *key;
+	uint8_t len;
+	uint8_t mask;
+} state_flags[] = {
+	{"pending", 7, SDFU_IMG_F_PENDING},
+	{"confirmed", 9, SDFU_IMG_F_CONFIRMED},
+	{"active", 6, SDFU_IMG_F_ACTIVE},
+	{"permanent", 9, SDFU_IMG_F_PERMANENT},
+};
 
 static bool encode_slot(zcbor_state_t *zse, const struct sdfu_img_view *v, uint8_t slot)
 {
@@ -21,21 +26,23 @@ static bool encode_slot(zcbor_state_t *zse, const struct sdfu_img_view *v, uint8
 	uint8_t fl = sdfu_img_slot_flags(v, slot);
 	char ver[32];
 	int n = sdfu_image_version_str(&info->hdr.ver, ver, sizeof(ver));
+	bool ok;
 
 	if (n < 0 || (size_t)n >= sizeof(ver)) {
 		n = 0;
 	}
 	/* "image" is sent only with more than one updatable image: we have one. */
-	return zcbor_map_start_encode(zse, 8) && zcbor_tstr_put_lit(zse, "slot") &&
-	       zcbor_uint32_put(zse, slot) && zcbor_tstr_put_lit(zse, "version") &&
-	       zcbor_tstr_encode_ptr(zse, ver, (size_t)n) && zcbor_tstr_put_lit(zse, "hash") &&
-	       zcbor_bstr_encode_ptr(zse, (const char *)info->hash, SDFU_SHA256_LEN) &&
-	       PUT_FLAG(zse, "bootable", (info->hdr.flags & SDFU_IMAGE_F_NON_BOOTABLE) == 0u) &&
-	       PUT_FLAG(zse, "pending", (fl & SDFU_IMG_F_PENDING) != 0u) &&
-	       PUT_FLAG(zse, "confirmed", (fl & SDFU_IMG_F_CONFIRMED) != 0u) &&
-	       PUT_FLAG(zse, "active", (fl & SDFU_IMG_F_ACTIVE) != 0u) &&
-	       PUT_FLAG(zse, "permanent", (fl & SDFU_IMG_F_PERMANENT) != 0u) &&
-	       zcbor_map_end_encode(zse, 8);
+	ok = zcbor_map_start_encode(zse, 8) && zcbor_tstr_put_lit(zse, "slot") &&
+	     zcbor_uint32_put(zse, slot) && zcbor_tstr_put_lit(zse, "version") &&
+	     zcbor_tstr_encode_ptr(zse, ver, (size_t)n) && zcbor_tstr_put_lit(zse, "hash") &&
+	     zcbor_bstr_encode_ptr(zse, (const char *)info->hash, SDFU_SHA256_LEN) &&
+	     zcbor_tstr_put_lit(zse, "bootable") &&
+	     zcbor_bool_put(zse, (info->hdr.flags & SDFU_IMAGE_F_NON_BOOTABLE) == 0u);
+	for (size_t i = 0; ok && i < sizeof(state_flags) / sizeof(state_flags[0]); i++) {
+		ok = zcbor_tstr_encode_ptr(zse, state_flags[i].key, state_flags[i].len) &&
+		     zcbor_bool_put(zse, (fl & state_flags[i].mask) != 0u);
+	}
+	return ok && zcbor_map_end_encode(zse, 8);
 }
 
 int sdfu_img_state_encode(struct sdfu_img *img, struct sdfu_smp_ctx *ctx)
