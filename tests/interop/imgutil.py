@@ -14,8 +14,9 @@ Fixtures (import them into a test module with ``from imgutil import images, ...`
   with the ``default_image`` key, which the conftest ``device`` trusts.
 
 Helpers for state checks over a live device: ``slots(client)`` (state read as a list of
-dicts), ``slot_entry(entries, slot)``, ``active_version(entries)``; ``mark_for_test(dev,
-images)`` schedules the secondary slot behind the server's back.
+dicts), ``slot_entry(entries, slot)``, ``active_version(entries)``; ``upload_for_test(client,
+img)`` uploads an image and asks for a test boot of it; ``mark_for_test(dev, images)``
+schedules the secondary slot behind the server's back.
 """
 import hashlib
 import pathlib
@@ -125,6 +126,16 @@ def images(tmp_path_factory, default_image):
 
 
 # ---- state helpers -------------------------------------------------------------------------
+
+async def upload_for_test(client, img):
+    """Upload `img` through the connected SMPClient `client` to its end, then ask for it as a
+    test (ImageStatesWrite confirm=False); returns that response."""
+    from smpclient.requests import image_management as im
+
+    offs = [off async for off in client.upload(img.data)]
+    assert offs[-1] == len(img.data), offs[-3:]
+    return await client.request(im.ImageStatesWrite(hash=img.hash, confirm=False))
+
 
 async def slots(client):
     """Image state read over a connected SMPClient -> list of dicts (missing flags = False)."""

@@ -85,8 +85,8 @@ def test_log_time_stamps(device_factory):
 def _staged_unconfirmed(device_factory, default_image, images):
     """A device (ctl socket) running a test-booted 1.1.0, not confirmed yet."""
     from smpclient.generics import success
-    from smpclient.requests import image_management as im
     from smpclient.requests import os_management as osm
+    from imgutil import upload_for_test
     from test_dfu_support import start_with_sockets
 
     dev = start_with_sockets(device_factory, default_image, extra=["--confirm-at-boot", "off"])
@@ -94,9 +94,7 @@ def _staged_unconfirmed(device_factory, default_image, images):
 
     async def stage():
         async with udp_client(dev) as cl:
-            offs = [o async for o in cl.upload(new.data)]
-            assert offs[-1] == len(new.data)
-            assert success(await cl.request(im.ImageStatesWrite(hash=new.hash, confirm=False)))
+            assert success(await upload_for_test(cl, new))
             assert success(await cl.request(osm.ResetWrite()))
 
     run(stage())

@@ -5,19 +5,16 @@ check_downgrade_prevention) erases it and keeps the running image; a higher vers
 through. The OS group's bootloader info reports the option (MCUmgr's "no-downgrade")."""
 import pytest
 from smpclient.generics import success
-from smpclient.requests import image_management as im
 from smpclient.requests import os_management as osm
 
-from conftest import run, udp_client
-from imgutil import images, slots  # noqa: F401  (images: fixture)
+from conftest import request_ok, run, udp_client
+from imgutil import images, slots, upload_for_test  # noqa: F401  (images: fixture)
 
 
 async def _upload_test_reset(dev, img):
     async with udp_client(dev) as cl:
-        offs = [o async for o in cl.upload(img.data)]
-        assert offs[-1] == len(img.data)
-        assert success(await cl.request(im.ImageStatesWrite(hash=img.hash, confirm=False)))
-        assert success(await cl.request(osm.ResetWrite()))
+        assert success(await upload_for_test(cl, img))
+        await request_ok(cl, osm.ResetWrite())
 
 
 async def _slots(dev):

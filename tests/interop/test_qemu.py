@@ -25,7 +25,7 @@ from smpclient.requests import os_management as osm
 
 from conftest import (ROOT, Device, device_binary, device_pool, run, run_smpmgr, serial_client,
                       unavailable)
-from imgutil import active_entry, images, slot_entry, slots  # noqa: F401
+from imgutil import active_entry, images, slot_entry, slots, upload_for_test  # noqa: F401
 
 QEMU_SH = ROOT / "scripts" / "qemu-device.sh"
 BUDGET = json.loads((ROOT / "port/cortex-m/board/mps2/budget.json").read_text())
@@ -59,13 +59,6 @@ def firmware():
         assert p.returncode == 0, f"firmware build failed:\n{p.stdout}{p.stderr}"
         out[machine] = bdir / "smpdfu-fw.elf"
     return out
-
-
-async def upload_for_test(c, img):
-    """Upload `img` through client `c`, then ask for it as a test; returns that response."""
-    offs = [off async for off in c.upload(img.data)]
-    assert offs[-1] == len(img.data), offs[-3:]
-    return await c.request(im.ImageStatesWrite(hash=img.hash, confirm=False))
 
 
 class QemuDevice(Device):
