@@ -45,6 +45,17 @@ int sim_boot_refuse_secondary(struct sim_boot_run_ctx *c)
 	return sim_boot_erase(c->sec, 0, c->sec->size);
 }
 
+/* Is the image header magic of `fa` erased (all 0xFF)? 0 or a flash error. */
+static int header_erased(const struct sdfu_flash_area *fa, bool *erased)
+{
+	uint8_t magic[4];
+	int rc = sdfu_flash_area_read(fa, 0, magic, sizeof(magic));
+
+	*erased = rc == SDFU_OK && magic[0] == 0xff && magic[1] == 0xff && magic[2] == 0xff &&
+		  magic[3] == 0xff;
+	return rc;
+}
+
 /* Raw header version (offset 20: major, minor, revision LE16; the build number is not compared). */
 static int raw_version(const struct sdfu_flash_area *fa, uint32_t *v)
 {
@@ -70,7 +81,7 @@ static int raw_version(const struct sdfu_flash_area *fa, uint32_t *v)
 int sim_boot_downgrade_prevented(struct sim_boot_run_ctx *c)
 {
 	uint32_t vs, vp;
-	uint8_t magic[4];
+	bool erased = false;
 	int rc;
 
 	if (!c->cfg->downgrade_prevention) {
@@ -81,14 +92,13 @@ int sim_boot_downgrade_prevented(struct sim_boot_run_ctx *c)
 		rc = raw_version(c->pri, &vp);
 	}
 	if (rc == SDFU_OK && c->cfg->mode == SDFU_BOOT_MODE_OVERWRITE_ONLY) {
-		rc = sdfu_flash_area_read(c->pri, 0, magic, sizeof(magic));
-		if (rc == SDFU_OK && magic[0] == 0xff && magic[1] == 0xff && magic[2] == 0xff &&
-		    magic[3] == 0xff) {
-			return 0; /* nothing in the primary to protect */
-		}
+		rc = header_erased(c->pri, &erased);
 	}
 	if (rc != SDFU_OK) {
 		return rc;
+	}
+	if (erased) {
+		return 0; /* overwrite-only: nothing in the primary to protect */
 	}
 	if (vs >= vp) {
 		return 0;
@@ -108,13 +118,13 @@ int sim_boot_downgrade_prevented(struct sim_boot_run_ctx *c)
  */
 int sim_boot_check_upgrade(struct sim_boot_run_ctx *c, struct sdfu_image_info *info)
 {
-	uint8_t magic[4];
-	int rc = sdfu_flash_area_read(c->sec, 0, magic, sizeof(magic));
+	bool erased;
+	int rc = header_erased(c->sec, &erased);
 
 	if (rc != SDFU_OK) {
 		return rc;
 	}
-	if (magic[0] == 0xff && magic[1] == 0xff && magic[2] == 0xff && magic[3] == 0xff) {
+	if (erased) {
 		SIM_LOGW("secondary slot has no image header: nothing to do");
 		c->rep->swap_type = SDFU_BOOT_SWAP_NONE;
 		return 0;
