@@ -79,6 +79,14 @@ HW = [
      "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12, "window": 3, "frame": 249, "ce": 5,
      "sens": True},
 ]
+# Phone turnaround: the two NCDM no-reassembly rows with a central that takes `reaction` ms from
+# a response's last notification to its next write (a phone's stack and app; nothing publishes
+# the value), to show which turnaround, if any, puts both inside.
+for _r in (10.0, 14.0, 15.0, 20.0):
+    for _w, _lo, _hi in ((1, 2.0, 4.0), (3, 16.0, 20.0)):
+        HW.append({"name": f"sens.: NCDM window {_w}, phone turnaround {_r:g} ms", "src": "ncdm53",
+                   "lo": _lo, "hi": _hi, "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12,
+                   "window": _w, "frame": 249, "ce": 0, "reaction": _r, "sens": True})
 
 
 def ctl_state(path):
@@ -101,7 +109,7 @@ def flash_limit(ft, size):
 
 
 def one_run(binary, image, *, phy, mtu, interval, window, frame=None, flash_timing="on",
-            data_len=251, ce_len=0, radio_sync=False):
+            data_len=251, ce_len=0, radio_sync=False, reaction_ms=0.0):
     """One fresh device, one upload; returns a dict of the figures."""
     data = image.read_bytes()
     with tempfile.TemporaryDirectory(prefix="sdfu-ble-") as d:
@@ -114,7 +122,8 @@ def one_run(binary, image, *, phy, mtu, interval, window, frame=None, flash_timi
             with Central(ble, mtu=mtu, interval=interval, latency=0, phy=phy,
                          data_len=data_len, ce_len=ce_len, accept_updates=False) as c:
                 c.pump(0.2)
-                secs, frames = c.upload(data, window=window, frame_max=frame, timeout=900)
+                secs, frames = c.upload(data, window=window, frame_max=frame, timeout=900,
+                                        reaction=reaction_ms / 1000.0)
                 app_secs, app_bytes = c.after_first
                 st = ctl_state(ctl)
     b = st["ble"]
@@ -123,6 +132,7 @@ def one_run(binary, image, *, phy, mtu, interval, window, frame=None, flash_timi
     tput = len(data) / secs
     return {"phy": phy, "mtu": mtu, "interval_ms": interval * 1.25, "window": window,
             "data_len": data_len, "ce_len_ms": ce_len * 0.625, "radio_sync": radio_sync,
+            "reaction_ms": reaction_ms,
             "frame_max": frame or 2048, "image": len(data), "seconds": secs, "frames": frames,
             "throughput": tput, "throughput_app": app_bytes / app_secs, "link_limit": link, "link_steady": b["write_steady"],
             "flash_limit": fl, "fraction": tput / min(link, fl),
@@ -186,7 +196,8 @@ def print_hw(rows):
                     "as the app displays, kB/s"],
                    [[r["name"], f"{r['phy']}/{r['mtu']}/{r['data_len']}/"
                      f"{r['interval_ms']:g}/{r['window']}/{r['frame_max']}"
-                     + (f"/ce {r['ce_len_ms']:g} ms" if r["ce_len_ms"] else ""),
+                     + (f"/ce {r['ce_len_ms']:g} ms" if r["ce_len_ms"] else "")
+                     + (f"/turnaround {r['reaction_ms']:g} ms" if r.get("reaction_ms") else ""),
                      f"{r['published_lo']:g}-{r['published_hi']:g}", kb(r["throughput"]),
                      ("yes" if within_30(r) else "NO") + (" (sens.)" if r["sensitivity"]
                                                           else ""),
@@ -254,7 +265,7 @@ def main():
         for h in HW:
             r = one_run(binary, image, phy=h["phy"], mtu=h["mtu"], interval=h["interval"],
                         window=h["window"], frame=h["frame"], flash_timing=a.flash_timing,
-                        data_len=h["dlen"], ce_len=h["ce"])
+                        data_len=h["dlen"], ce_len=h["ce"], reaction_ms=h.get("reaction", 0.0))
             r.update(name=h["name"], src=SOURCES[h["src"]], published_lo=h["lo"],
                      published_hi=h["hi"], sensitivity=h.get("sens", False))
             r["within_30"] = within_30(r)

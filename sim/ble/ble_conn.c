@@ -85,92 +85,111 @@ static void apply_update(struct ble_conn *c, uint64_t e, uint64_t t0)
 	}
 }
 
-/* One listened connection event starting at t0: exchanges until nothing is left or no room. */
-static void exchanges(struct ble_conn *c, uint64_t t0)
+/* Close the event under way: its last exchange ended at ev_t0 + ev_used. */
+static void close_event(struct ble_conn *c)
+{
+	c->stats.air_us += c->ev_used;
+	c->last_end_us = c->ev_t0 + c->ev_used;
+	c->in_event = false;
+	c->event++;
+}
+
+/*
+ * One exchange of the event under way, starting at ev_t0 + ev_used: the central's packet (its
+ * write if one is available by then, else empty), T_IFS, the peripheral's (a notification
+ * fragment if a frame is ready by then, else empty), T_IFS. Each side sets MD when it has more
+ * to send at the start of the exchange (both packets are prepared by then); the event goes on
+ * while either did and the next pair fits the budget, so data that becomes ready while the
+ * event is open goes out in it.
+ */
+static void exchange(struct ble_conn *c)
 {
 	const struct ble_conn_ops *ops = c->ops;
 	uint32_t budget = ble_air_budget_us(&c->link);
-	uint32_t used = 0;
+	uint64_t t = c->ev_t0 + c->ev_used;
+	uint16_t mlen = 0;
+	uint16_t slen = 0;
+	uint32_t s_pdu = 0;
+	uint16_t s_val = 0;
+	bool nak = false;
+	bool md_m;
+	bool md_s;
+	uint32_t m_us;
+	uint32_t s_us;
+	uint32_t pair;
 
-	for (;;) {
-		uint64_t t = t0 + used;
-		uint16_t mlen = 0;
-		uint16_t slen = 0;
-		uint32_t s_pdu = 0;
-		uint16_t s_val = 0;
-		bool nak = false;
-		uint32_t m_us;
-		uint32_t s_us;
-		uint32_t pair;
-		bool more_m;
+	if (!c->cw_have && ops->central_avail(c->ctx) <= t) {
+		c->cw_len = (uint16_t)ops->central_take(c->ctx, c->cw);
+		c->cw_sent = 0;
+		c->cw_have = c->cw_len > 0u;
+	}
+	if (c->cw_have) {
+		uint32_t left = (uint32_t)c->cw_len + PDU_OVERHEAD - c->cw_sent;
 
-		if (!c->cw_have && ops->central_avail(c->ctx) <= t) {
-			c->cw_len = (uint16_t)ops->central_take(c->ctx, c->cw);
-			c->cw_sent = 0;
-			c->cw_have = c->cw_len > 0u;
-		}
-		if (c->cw_have) {
-			uint32_t left = (uint32_t)c->cw_len + PDU_OVERHEAD - c->cw_sent;
-
-			mlen = (uint16_t)(left < c->ll_eff ? left : c->ll_eff);
-			if (c->cw_sent == 0u && !ops->periph_accept(c->ctx, c->cw, c->cw_len)) {
-				nak = true;
-			}
-		}
-		if (tx_ready(c, t)) {
-			uint32_t left = (uint32_t)c->txq[c->tx_head].len - c->txq[c->tx_head].off;
-			uint32_t maxv = (uint32_t)c->link.att_mtu - BLE_AIR_ATT_HDR;
-
-			s_val = (uint16_t)(left < maxv ? left : maxv);
-			s_pdu = (uint32_t)s_val + PDU_OVERHEAD;
-			left = s_pdu - c->nv_sent;
-			slen = (uint16_t)(left < c->ll_eff ? left : c->ll_eff);
-		}
-		m_us = ble_air_packet_us(c->link.phy, mlen, c->link.encrypted);
-		s_us = ble_air_packet_us(c->link.phy, slen, c->link.encrypted);
-		pair = m_us + BLE_AIR_TIFS_US + s_us + BLE_AIR_TIFS_US;
-		if (used > 0u && used + pair - BLE_AIR_TIFS_US > budget) {
-			break;
-		}
-		used += pair;
-		c->stats.exchanges++;
-		if (nak) {
-			c->stats.naks++;
-		} else if (mlen > 0u) {
-			c->stats.m_data++;
-			c->cw_sent = (uint16_t)(c->cw_sent + mlen);
-			if (c->cw_sent == c->cw_len + PDU_OVERHEAD) {
-				c->cw_have = false;
-				c->stats.writes++;
-				c->stats.bytes_up += c->cw_len;
-				ops->periph_write(c->ctx, c->cw, c->cw_len, t + m_us);
-			}
-		}
-		if (slen > 0u) {
-			c->stats.s_data++;
-			c->nv_sent = (uint16_t)(c->nv_sent + slen);
-			if (c->nv_sent == s_pdu) {
-				unsigned h = c->tx_head;
-
-				c->nv_sent = 0;
-				c->stats.notifications++;
-				c->stats.bytes_down += s_val;
-				ops->central_notify(c->ctx, &c->txq[h].data[c->txq[h].off], s_val,
-						    t + m_us + BLE_AIR_TIFS_US + s_us);
-				c->txq[h].off = (uint16_t)(c->txq[h].off + s_val);
-				if (c->txq[h].off >= c->txq[h].len) {
-					c->tx_head = (c->tx_head + 1u) % BLE_CONN_TXQ;
-					c->tx_count--;
-				}
-			}
-		}
-		more_m = c->cw_have ? !nak : ops->central_avail(c->ctx) <= t0 + used;
-		if (!more_m && !tx_ready(c, t0 + used)) {
-			break;
+		mlen = (uint16_t)(left < c->ll_eff ? left : c->ll_eff);
+		if (c->cw_sent == 0u && !ops->periph_accept(c->ctx, c->cw, c->cw_len)) {
+			nak = true;
 		}
 	}
-	c->stats.air_us += used;
-	c->last_end_us = t0 + used;
+	m_us = ble_air_packet_us(c->link.phy, mlen, c->link.encrypted);
+	if (tx_ready(c, t)) {
+		uint32_t left = (uint32_t)c->txq[c->tx_head].len - c->txq[c->tx_head].off;
+		uint32_t maxv = (uint32_t)c->link.att_mtu - BLE_AIR_ATT_HDR;
+
+		s_val = (uint16_t)(left < maxv ? left : maxv);
+		s_pdu = (uint32_t)s_val + PDU_OVERHEAD;
+		left = s_pdu - c->nv_sent;
+		slen = (uint16_t)(left < c->ll_eff ? left : c->ll_eff);
+	}
+	s_us = ble_air_packet_us(c->link.phy, slen, c->link.encrypted);
+	pair = m_us + BLE_AIR_TIFS_US + s_us + BLE_AIR_TIFS_US;
+	if (c->ev_used > 0u && c->ev_used + pair - BLE_AIR_TIFS_US > budget) {
+		close_event(c); /* no room left in this event */
+		return;
+	}
+	c->ev_used += pair;
+	c->stats.exchanges++;
+	/* MD: more to send after this packet, known when the packet starts */
+	md_m = c->cw_have ? (nak || c->cw_sent + mlen < c->cw_len + PDU_OVERHEAD ||
+			     ops->central_avail(c->ctx) <= t)
+			  : false;
+	if (nak) {
+		c->stats.naks++;
+		md_m = false; /* refused: the central tries again in the next event */
+	} else if (mlen > 0u) {
+		c->stats.m_data++;
+		c->cw_sent = (uint16_t)(c->cw_sent + mlen);
+		if (c->cw_sent == c->cw_len + PDU_OVERHEAD) {
+			c->cw_have = false;
+			c->stats.writes++;
+			c->stats.bytes_up += c->cw_len;
+			ops->periph_write(c->ctx, c->cw, c->cw_len, t + m_us);
+		}
+	}
+	md_s = false;
+	if (slen > 0u) {
+		uint64_t ts = t + m_us + BLE_AIR_TIFS_US;
+		unsigned h = c->tx_head;
+
+		c->stats.s_data++;
+		c->nv_sent = (uint16_t)(c->nv_sent + slen);
+		md_s = c->nv_sent < s_pdu || c->txq[h].off + s_val < c->txq[h].len ||
+		       (c->tx_count > 1u && c->txq[(h + 1u) % BLE_CONN_TXQ].ready_us <= t);
+		if (c->nv_sent == s_pdu) {
+			c->nv_sent = 0;
+			c->stats.notifications++;
+			c->stats.bytes_down += s_val;
+			ops->central_notify(c->ctx, &c->txq[h].data[c->txq[h].off], s_val, ts + s_us);
+			c->txq[h].off = (uint16_t)(c->txq[h].off + s_val);
+			if (c->txq[h].off >= c->txq[h].len) {
+				c->tx_head = (c->tx_head + 1u) % BLE_CONN_TXQ;
+				c->tx_count--;
+			}
+		}
+	}
+	if (!md_m && !md_s) {
+		close_event(c);
+	}
 }
 
 /* The request goes out: its parameters become the indicated ones. */
@@ -206,6 +225,9 @@ static void run_event(struct ble_conn *c, uint64_t e, uint64_t t0)
 		return;
 	}
 	c->stats.events++;
+	c->in_event = true;
+	c->ev_t0 = t0;
+	c->ev_used = 0;
 	if (c->upd_want && !c->upd_ind) {
 		/* the peripheral's request (L2CAP signalling) goes in this event, the answer in the next */
 		take_request(c);
@@ -217,15 +239,23 @@ static void run_event(struct ble_conn *c, uint64_t e, uint64_t t0)
 			c->ops->param_request(c->ctx, t0, !c->reject_periph);
 		}
 	}
-	exchanges(c, t0);
 }
 
 void ble_conn_run(struct ble_conn *c, uint64_t now)
 {
 	for (;;) {
-		uint64_t t = ble_conn_event_us(c, c->event);
+		uint64_t t;
 		uint64_t want;
 
+		if (c->in_event) {
+			/* the event under way, one exchange at a time as its start time comes */
+			if (c->ev_t0 + c->ev_used > now) {
+				return;
+			}
+			exchange(c);
+			continue;
+		}
+		t = ble_conn_event_us(c, c->event);
 		if (t > now) {
 			return;
 		}
@@ -240,13 +270,27 @@ void ble_conn_run(struct ble_conn *c, uint64_t now)
 			}
 		}
 		run_event(c, c->event, t);
-		c->event++;
+		if (!c->in_event) {
+			c->event++; /* slept through or lost */
+		}
+	}
+}
+
+void ble_conn_end_event(struct ble_conn *c)
+{
+	if (c->in_event) {
+		close_event(c);
 	}
 }
 
 uint64_t ble_conn_next_us(struct ble_conn *c)
 {
-	uint64_t want = next_work(c);
+	uint64_t want;
+
+	if (c->in_event) {
+		return c->ev_t0 + c->ev_used;
+	}
+	want = next_work(c);
 
 	if (want == BLE_CONN_NEVER) {
 		return BLE_CONN_NEVER;

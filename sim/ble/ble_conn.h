@@ -18,6 +18,12 @@
  *    use ble_air_budget_us(); it is a sequence of exchanges: a central packet,
  *    T_IFS, a peripheral packet, T_IFS. An exchange starts only if its two packets
  *    end inside the budget. Each side sends an empty packet when it has nothing.
+ *    Exchanges run as their start time comes (ble_conn_run(now) runs those that
+ *    start at or before now): each packet carries what its side has ready when it
+ *    starts, with MD set when that side has more; the event goes on while either
+ *    side set MD, so a write or response that becomes ready while the event is
+ *    open goes out in it, and one that comes after both sides said "no more"
+ *    waits for the next event.
  *  - the central sends its ATT write values (from ops->central_*) as L2CAP PDUs of
  *    value + 7 bytes cut into LL packets of ble_air_ll_eff() bytes; the peripheral
  *    does the same with notifications of at most ATT_MTU - 3 bytes of the response
@@ -106,7 +112,10 @@ struct ble_conn {
 	uint16_t upd_latency, upd_timeout;
 	bool reject_periph;      /**< the central refuses the peripheral's requests */
 	uint64_t radio_off_until; /**< events starting before this are lost (ble_conn_radio_off) */
-	uint64_t last_end_us;    /**< end of the last exchange of the last event run */
+	uint64_t last_end_us;    /**< end of the last exchange of the last event closed */
+	bool in_event;           /**< an event is under way (ev_t0, ev_used) */
+	uint64_t ev_t0;          /**< its start */
+	uint32_t ev_used;        /**< air time used so far: the next exchange starts at ev_t0 + ev_used */
 	struct ble_conn_stats stats;
 };
 
@@ -117,13 +126,20 @@ struct ble_conn {
 int ble_conn_start(struct ble_conn *c, const struct ble_air_link *link, uint16_t timeout,
 		   const struct ble_conn_ops *ops, void *ctx, uint64_t now);
 
-/** Run every connection event that starts at or before `now`. */
+/** Run every connection event and exchange that starts at or before `now`. */
 void ble_conn_run(struct ble_conn *c, uint64_t now);
 
 /**
- * When ble_conn_run() has work next: the start of the next event while anything
- * is to be sent (a write available at or before it, a frame, an update), the
- * event at or after the next write's availability, else BLE_CONN_NEVER.
+ * Close the event under way after its last exchange so far (the radio is taken away, as
+ * Zephyr's radio-synchronized flash driver aborts the radio role before its timeslot).
+ */
+void ble_conn_end_event(struct ble_conn *c);
+
+/**
+ * When ble_conn_run() has work next: the next exchange while an event is under
+ * way, else the start of the next event while anything is to be sent (a write
+ * available at or before it, a frame, an update), the event at or after the next
+ * write's availability, else BLE_CONN_NEVER.
  */
 uint64_t ble_conn_next_us(struct ble_conn *c);
 

@@ -565,8 +565,10 @@ void device_ble_flash_stall(void *ctx, uint64_t us, bool erase)
 			flash_timing_sleep(NULL, us, erase); /* the link went away meanwhile */
 			return;
 		}
-		/* the radio finishes the event under way, then the NVMC gets its timeslot */
+		/* the radio role is aborted after the exchange under way, then the NVMC gets its
+		 * timeslot */
 		ble_conn_run(&b->conn, now);
+		ble_conn_end_event(&b->conn);
 		sleep_until(b->conn.last_end_us);
 		now = device_now_us();
 		ble_conn_radio_off(&b->conn, now + n);
@@ -580,8 +582,12 @@ void device_ble_flash_stall(void *ctx, uint64_t us, bool erase)
 			ble_conn_run(&b->conn, now); /* the events of the timeslot: lost */
 			te = ble_conn_next_us(&b->conn);
 			if (te != BLE_CONN_NEVER && te <= now + b->conn.link.interval_us) {
-				sleep_until(te);
-				ble_conn_run(&b->conn, device_now_us());
+				/* that event runs through (the controller's own time) */
+				do {
+					sleep_until(te);
+					ble_conn_run(&b->conn, device_now_us());
+					te = ble_conn_next_us(&b->conn);
+				} while (b->conn.in_event && b->connected && b->cfd >= 0);
 			}
 		}
 	}

@@ -164,11 +164,14 @@ class Central:
             off += n
         return out
 
-    def upload(self, data, window=1, frame_max=None, timeout=60.0):
+    def upload(self, data, window=1, frame_max=None, timeout=60.0, reaction=0.0):
         """Window upload of `data` to image 0, as nRF Connect Device Manager's Uploader does it:
         the first request alone, then up to `window` requests in flight. Returns (seconds from
         the first write to the last response, number of requests). Raises LinkError on an
         error response.
+        `reaction` (seconds) is the central host's turnaround: the time from a response's last
+        notification to the next write reaching its controller (a phone's Bluetooth stack and
+        app); 0 = this process's own, well under a millisecond.
         Also sets `self.after_first = (seconds, bytes)` from the first response to the last and
         the image bytes acknowledged after the first one: how nRF Connect Device Manager's app
         (ImageUpgradeViewModel: from the first progress callback) and smpmgr (rich's
@@ -194,6 +197,8 @@ class Central:
                 inflight.append((self.seq, off + n))
                 nxt += 1
             hdr, rsp = parse(self.read_frame(max(0.1, end - time.monotonic())))
+            if reaction > 0:
+                time.sleep(reaction)
             if t_first is None:
                 t_first, first_end = time.monotonic(), inflight[0][1]
             seq, want = inflight.pop(0)

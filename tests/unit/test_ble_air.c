@@ -122,6 +122,7 @@ struct up {
 	uint64_t frame_avail[UP_MAX_FRAMES];
 	uint32_t rsp_got;                 /* bytes of the current response */
 	uint64_t last_rsp_us;
+	uint64_t rsp_at[UP_MAX_FRAMES];  /* when each response's last notification ended */
 	/* peripheral */
 	uint32_t r_frame, r_got;          /* frame being reassembled */
 	uint64_t rx_at[UP_MAX_FRAMES];    /* when each frame's last packet ended on the air */
@@ -205,7 +206,7 @@ static void c_notify(void *ctx, const uint8_t *val, size_t len, uint64_t t)
 	u->rsp_got += (uint32_t)len;
 	if (u->rsp_got == u->rsp_len) {
 		u->rsp_got = 0;
-		u->acked_frames++;
+		u->rsp_at[u->acked_frames++] = t;
 		u->last_rsp_us = t;
 		/* the window slides: the central's app writes the next frame 1 ms later */
 		if (u->sent_frames < u->frames) {
@@ -470,6 +471,17 @@ static void test_update_instant(void **state)
 	assert_int_equal(ble_conn_update(&c, 7500, 500, 400, true), -1);
 }
 
+/* One 1068-byte request, available at t = 0, on a link started at 0; the caller runs it. */
+static void one_frame_start(const struct ble_air_link *l)
+{
+	up_init(&up, 1, 4, 1000, 2048, NULL);
+	up.chunk = up.frame_max - frame_overhead(0);
+	up.frames = 1;
+	up.frame_len[0] = frame_overhead(0) + 1000u;
+	up.frame_avail[up.sent_frames++] = 0;
+	assert_int_equal(ble_conn_start(&up.c, l, 400, &up_ops, &up, 0), 0);
+}
+
 /*
  * --radio-sync: while the flash holds the radio, connection events are lost (the central's
  * write waits); the first event after the outage carries it.
@@ -479,12 +491,7 @@ static void test_radio_off(void **state)
 	struct ble_air_link l = mk(BLE_AIR_PHY_2M, 251, 247, 7500, 0);
 
 	(void)state;
-	up_init(&up, 1, 4, 1000, 2048, NULL);
-	up.chunk = up.frame_max - frame_overhead(0);
-	up.frames = 1;
-	up.frame_len[0] = frame_overhead(0) + 1000u;
-	up.frame_avail[up.sent_frames++] = 0;
-	assert_int_equal(ble_conn_start(&up.c, &l, 400, &up_ops, &up, 0), 0);
+	one_frame_start(&l);
 	ble_conn_radio_off(&up.c, 3u * 7500u + 1u); /* events 0..3 start inside the outage */
 	ble_conn_run(&up.c, 3u * 7500u);
 	assert_int_equal(up.c.stats.lost, 4);
@@ -492,6 +499,8 @@ static void test_radio_off(void **state)
 	assert_int_equal(up.c.stats.events, 0);
 	assert_int_equal(ble_conn_next_us(&up.c), 4u * 7500u);
 	ble_conn_run(&up.c, 4u * 7500u);
+	assert_true(up.c.in_event); /* its exchanges run as their time comes */
+	ble_conn_run(&up.c, 5u * 7500u - 1u);
 	assert_int_equal(up.c.stats.lost, 4);
 	assert_true(up.c.stats.writes > 0u);
 	assert_true(up.c.last_end_us > 4u * 7500u && up.c.last_end_us <= 5u * 7500u);
@@ -499,6 +508,36 @@ static void test_radio_off(void **state)
 	ble_conn_radio_off(&up.c, 6u * 7500u);
 	ble_conn_radio_off(&up.c, 5u * 7500u);
 	assert_int_equal(up.c.radio_off_until, 6u * 7500u);
+}
+
+/*
+ * The event stays open while either side has more: a response that becomes ready while the
+ * central still sends goes out in the same event; one that becomes ready after both sides
+ * said "no more" waits for the next event. And an exchange runs only when its time comes.
+ */
+static void test_event_stays_open(void **state)
+{
+	struct ble_air_link l = mk(BLE_AIR_PHY_2M, 251, 247, 30000, 0);
+	uint64_t us;
+
+	(void)state;
+	up_init(&up, 2, 4, 2u * (2048u - 68u - 4u), 2048, NULL); /* two frames, both in flight */
+	us = up_run(&up, &l, 0);
+	assert_int_equal(up.frames, 2);
+	assert_true(up.rsp_at[0] < 30000u);  /* in event 0, while frame 2 was being written */
+	assert_true(up.rsp_at[1] >= 30000u); /* ready after the event closed: event 1 */
+	assert_true(us < 2u * 30000u);
+	assert_int_equal(up.c.stats.events, 2);
+	/* run in steps: nothing ahead of its time */
+	one_frame_start(&l);
+	ble_conn_run(&up.c, 0);
+	assert_int_equal(up.c.stats.exchanges, 1);
+	assert_int_equal(up.c.stats.writes, 1); /* one 244-byte ATT write per 251-byte packet */
+	assert_true(ble_conn_next_us(&up.c) > 0u && ble_conn_next_us(&up.c) < 2000u);
+	ble_conn_run(&up.c, 29999u);
+	assert_int_equal(up.c.stats.writes, 5); /* 1068 bytes in 244-byte writes */
+	assert_false(up.c.in_event); /* nothing more on either side: closed */
+	assert_true(up.c.last_end_us < 10000u);
 }
 
 /* Peripheral latency: a write waits for a listened event; with data to send it wakes at once. */
@@ -600,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_update_instant),
 		cmocka_unit_test(test_latency_listening),
 		cmocka_unit_test(test_radio_off),
+		cmocka_unit_test(test_event_stays_open),
 		cmocka_unit_test(test_flash_timing),
 	};
 
