@@ -507,7 +507,7 @@ static void link_pump(struct device *d)
 			continue; /* a message behind the writes: act on it, then carry on */
 		}
 		if (b->rxq_count == 0u || b->rxq[b->rxq_head].at > device_now_us()) {
-			break; /* nothing complete yet: the event engine ran ahead of the air */
+			break; /* nothing complete yet: its last packet is still on the air */
 		}
 		/* one request through the application; flash time may pass (flash_timing) */
 		{
