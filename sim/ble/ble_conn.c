@@ -85,17 +85,23 @@ static void apply_update(struct ble_conn *c, uint64_t e, uint64_t t0)
 	}
 }
 
-/* Close the event under way: its last exchange ended at ev_t0 + ev_used. */
+/* Start of the next exchange of the event under way (= end of its last one). */
+static uint64_t ev_next_us(const struct ble_conn *c)
+{
+	return c->ev_t0 + c->ev_used;
+}
+
+/* Close the event under way: its last exchange ended at ev_next_us(). */
 static void close_event(struct ble_conn *c)
 {
 	c->stats.air_us += c->ev_used;
-	c->last_end_us = c->ev_t0 + c->ev_used;
+	c->last_end_us = ev_next_us(c);
 	c->in_event = false;
 	c->event++;
 }
 
 /*
- * One exchange of the event under way, starting at ev_t0 + ev_used: the central's packet (its
+ * One exchange of the event under way, starting at ev_next_us(): the central's packet (its
  * write if one is available by then, else empty), T_IFS, the peripheral's (a notification
  * fragment if a frame is ready by then, else empty), T_IFS. Each side sets MD when it has more
  * to send at the start of the exchange (both packets are prepared by then); the event goes on
@@ -106,7 +112,7 @@ static void exchange(struct ble_conn *c)
 {
 	const struct ble_conn_ops *ops = c->ops;
 	uint32_t budget = ble_air_budget_us(&c->link);
-	uint64_t t = c->ev_t0 + c->ev_used;
+	uint64_t t = ev_next_us(c);
 	uint16_t mlen = 0;
 	uint16_t slen = 0;
 	uint32_t s_pdu = 0;
@@ -149,13 +155,12 @@ static void exchange(struct ble_conn *c)
 	}
 	c->ev_used += pair;
 	c->stats.exchanges++;
-	/* MD: more to send after this packet, known when the packet starts */
-	md_m = c->cw_have ? (nak || c->cw_sent + mlen < c->cw_len + PDU_OVERHEAD ||
-			     ops->central_avail(c->ctx) <= t)
-			  : false;
+	/* MD: more to send after this packet, known when the packet starts; after a NAK the
+	 * central tries again in the next event */
+	md_m = c->cw_have && !nak &&
+	       (c->cw_sent + mlen < c->cw_len + PDU_OVERHEAD || ops->central_avail(c->ctx) <= t);
 	if (nak) {
 		c->stats.naks++;
-		md_m = false; /* refused: the central tries again in the next event */
 	} else if (mlen > 0u) {
 		c->stats.m_data++;
 		c->cw_sent = (uint16_t)(c->cw_sent + mlen);
@@ -249,7 +254,7 @@ void ble_conn_run(struct ble_conn *c, uint64_t now)
 
 		if (c->in_event) {
 			/* the event under way, one exchange at a time as its start time comes */
-			if (c->ev_t0 + c->ev_used > now) {
+			if (ev_next_us(c) > now) {
 				return;
 			}
 			exchange(c);
@@ -288,7 +293,7 @@ uint64_t ble_conn_next_us(struct ble_conn *c)
 	uint64_t want;
 
 	if (c->in_event) {
-		return c->ev_t0 + c->ev_used;
+		return ev_next_us(c);
 	}
 	want = next_work(c);
 
