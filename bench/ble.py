@@ -82,7 +82,7 @@ HW = [
 # Phone turnaround: the two NCDM no-reassembly rows with a central that takes `reaction` ms from
 # a response's last notification to its next write (a phone's stack and app; nothing publishes
 # the value), to show which turnaround, if any, puts both inside.
-for _r in (10.0, 14.0, 15.0, 20.0):
+for _r in (10.0, 14.0, 15.0, 20.0, 25.0, 30.0):
     for _w, _lo, _hi in ((1, 2.0, 4.0), (3, 16.0, 20.0)):
         HW.append({"name": f"sens.: NCDM window {_w}, phone turnaround {_r:g} ms", "src": "ncdm53",
                    "lo": _lo, "hi": _hi, "phy": "2M", "mtu": 252, "dlen": 27, "interval": 12,

@@ -16,6 +16,7 @@ OP_CONNECT, OP_SECURE, OP_CCCD, OP_WRITE, OP_DISCONNECT, OP_PARAMS = 1, 2, 3, 4,
 EV_CONNECTED, EV_NOTIFY, EV_WRITE_ERROR, EV_PARAMS = 0x80, 0x81, 0x82, 0x83
 EV_SECURED, EV_DISCONNECTED, EV_PARAM_REQUEST = 0x84, 0x85, 0x86
 PHY = {"1M": 1, "2M": 2, "coded-s8": 3, "coded-s2": 4}
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; the cmsg type is the same
 
 
 class LinkError(Exception):
@@ -44,11 +45,14 @@ class Central:
         self.events = []        # (monotonic time, opcode, body) of everything but notifications
         self.params = None
         self.buf = bytearray()
+        self.rx_time = 0.0      # kernel receive time (time.time() base) of the last message
+        self.frame_rx = 0.0     # ... of the message that completed the last read_frame()
         self.seq = 0
 
     # ---- link --------------------------------------------------------------------------
     def connect(self, timeout=5.0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sock.connect(self.path)
         self._send(OP_CONNECT, struct.pack("<HHHHBHHB", *self.want))
         body = self._wait(EV_CONNECTED, timeout)
@@ -83,9 +87,14 @@ class Central:
         r, _, _ = select.select([self.sock], [], [], timeout)
         if not r:
             raise TimeoutError("no message from the device")
-        msg = self.sock.recv(4096)
+        msg, anc, _, _ = self.sock.recvmsg(4096, socket.CMSG_SPACE(16))
         if not msg:
             raise LinkError("socket closed")
+        self.rx_time = time.time()
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+                sec, nsec = struct.unpack("qq", data[:16])
+                self.rx_time = sec + nsec / 1e9
         op, body = msg[0], msg[1:]
         if op == EV_NOTIFY:
             self.buf.extend(body)
@@ -126,6 +135,7 @@ class Central:
         while len(self.buf) < 8 or len(self.buf) < 8 + struct.unpack(">H", self.buf[2:4])[0]:
             self._recv(max(0.0, end - time.monotonic()))
         size = 8 + struct.unpack(">H", self.buf[2:4])[0]
+        self.frame_rx = self.rx_time
         out = bytes(self.buf[:size])
         del self.buf[:size]
         return out
@@ -170,8 +180,10 @@ class Central:
         the first write to the last response, number of requests). Raises LinkError on an
         error response.
         `reaction` (seconds) is the central host's turnaround: the time from a response's last
-        notification to the next write reaching its controller (a phone's Bluetooth stack and
-        app); 0 = this process's own, well under a millisecond.
+        notification (its receive time stamp) to the write it releases reaching the controller
+        (a phone's Bluetooth stack and app: a latency per response, not a serial cost, so
+        responses that arrive together are answered together); 0 = this process's own, well
+        under a millisecond.
         Also sets `self.after_first = (seconds, bytes)` from the first response to the last and
         the image bytes acknowledged after the first one: how nRF Connect Device Manager's app
         (ImageUpgradeViewModel: from the first progress callback) and smpmgr (rich's
@@ -197,10 +209,10 @@ class Central:
                 inflight.append((self.seq, off + n))
                 nxt += 1
             hdr, rsp = parse(self.read_frame(max(0.1, end - time.monotonic())))
-            if reaction > 0:
-                time.sleep(reaction)
             if t_first is None:
                 t_first, first_end = time.monotonic(), inflight[0][1]
+            if reaction > 0 and nxt < len(chunks):
+                time.sleep(max(0.0, self.frame_rx + reaction - time.time()))
             seq, want = inflight.pop(0)
             if hdr["seq"] != seq:
                 raise LinkError(f"response out of order: seq {hdr['seq']}, expected {seq}")
